@@ -86,8 +86,8 @@ class PoseTrack:
 
     @property
     def has_pose(self) -> np.ndarray:
-        """(T,) bool: frames where the model found a person."""
-        return ~np.isnan(self.xy_px[:, 0, 0])
+        """(T,) bool: frames where the model found a person (any landmark known)."""
+        return np.isfinite(self.xy_px).any(axis=(1, 2))
 
     @classmethod
     def empty(cls, n_frames: int, **meta: object) -> PoseTrack:
@@ -142,7 +142,7 @@ class PoseTrack:
                     fps=float(data["fps"]),
                     source=str(data["source"]),
                     model=str(data["model"]),
-                    notes=tuple(str(n) for n in data["notes"]),
+                    notes=tuple(str(n) for n in data.get("notes", ())),
                 )
         except (OSError, KeyError, EOFError) as exc:
             raise ValueError(f"{path}: not a valgus pose track ({exc})") from exc
