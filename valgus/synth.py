@@ -1,0 +1,186 @@
+"""Render synthetic sample clips with known ground truth (``valgus synth``).
+
+Why: the project cannot ship other people's footage, and real clips carry no
+true FPPA. A rendered person whose joint centres we place ourselves gives both
+a shareable demo clip and an exact answer to test the pipeline against.
+
+The clip is an H.264 MP4 (``H264Writer``); next to it, ``<name>.truth.json``
+holds, per frame, the pixel positions of the drawn joint centres keyed by
+MediaPipe landmark name, the true FPPA per leg, the pelvic obliquity and drop,
+and the reps (start / bottom / end in seconds and frames).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from valgus.synth_figure import Palette, background, draw_figure
+from valgus.synth_motion import POINT_INDEX, Motion, build_motion, fppa_deg, obliquity_deg
+from valgus.synth_spec import MOVEMENTS, SynthSpec
+from valgus.video_writer import H264Writer
+
+__all__ = ["SynthSpec", "add_arguments", "render", "run", "truth_dict"]
+
+TRUTH_VERSION = 1
+
+
+def _round(values: np.ndarray, digits: int = 2) -> list:
+    return np.round(np.asarray(values, float), digits).tolist()
+
+
+def truth_dict(spec: SynthSpec, motion: Motion) -> dict:
+    """Ground truth of a posed clip as a JSON-ready dict (pixels, degrees, seconds).
+
+    FPPA and obliquity use the contract's definitions on the drawn joint
+    centres: FPPA = 180 - interior hip-knee-ankle angle, + when the knee is on
+    the other hip's side; obliquity + when the person's left hip is lower.
+    Pelvic drop is + when the non-stance hip is lower (|obliquity| for squats).
+    """
+    pt = motion.point
+    fppa = {
+        "left": fppa_deg(pt("LEFT_HIP"), pt("LEFT_KNEE"), pt("LEFT_ANKLE"), pt("RIGHT_HIP")),
+        "right": fppa_deg(pt("RIGHT_HIP"), pt("RIGHT_KNEE"), pt("RIGHT_ANKLE"), pt("LEFT_HIP")),
+    }
+    oblique = obliquity_deg(pt("LEFT_HIP"), pt("RIGHT_HIP"))
+    if not spec.single_leg:
+        drop, stance = np.abs(oblique), None
+    else:
+        stance = spec.stance_side
+        drop = oblique if stance == "right" else -oblique
+    landmarks = {
+        name: _round(pt(name), 2) for name, index in POINT_INDEX.items() if index is not None
+    }
+    fps = spec.fps
+    reps = []
+    for i, rep in enumerate(motion.timeline.reps, start=1):
+        entry = {"index": i, **{f"{k}_frame": v for k, v in rep.items()}}
+        entry.update({f"{k}_s": round(v / fps, 4) for k, v in rep.items()})
+        b = rep["bottom"]
+        entry["fppa_left_deg"] = round(float(fppa["left"][b]), 3)
+        entry["fppa_right_deg"] = round(float(fppa["right"][b]), 3)
+        entry["pelvic_drop_deg"] = round(float(drop[b]), 3)
+        reps.append(entry)
+    return {
+        "version": TRUTH_VERSION,
+        "generator": "valgus.synth (rendered figure, Apache-2.0)",
+        "movement": spec.movement,
+        "stance_side": stance,
+        "fps": fps,
+        "width": spec.width,
+        "height": spec.height,
+        "n_frames": len(motion.times_s),
+        "requested": {
+            "knee_collapse_deg": spec.collapse_by_side,
+            "pelvic_drop_deg": spec.pelvic_drop_deg,
+            "knee_flexion_deg": spec.bottom_knee_flexion_deg,
+            "seed": spec.seed,
+        },
+        "landmark_index": {n: i for n, i in POINT_INDEX.items() if i is not None},
+        "reps": reps,
+        "frames": {
+            "time_s": _round(motion.times_s, 4),
+            "fppa_left_deg": _round(fppa["left"], 3),
+            "fppa_right_deg": _round(fppa["right"], 3),
+            "pelvic_obliquity_deg": _round(oblique, 3),
+            "pelvic_drop_deg": _round(drop, 3),
+            "landmarks_px": landmarks,
+        },
+    }
+
+
+def render(spec: SynthSpec, path: str | Path, *, crf: int = 28) -> Path:
+    """Render ``spec`` to ``path`` (.mp4, H.264) and ``path.with_suffix(".truth.json")``.
+
+    Parameters
+    ----------
+    spec : SynthSpec
+        What to show.
+    path : str or Path
+        Output video; its folder must exist.
+    crf : int, keyword-only
+        libx264 quality (28 keeps a 10 s 720x960 clip near 1 MB).
+
+    Returns
+    -------
+    Path
+        The video path.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".mp4":
+        raise ValueError(f"output must be an .mp4 file, got {path.name!r}")
+    if not path.parent.is_dir():
+        raise ValueError(f"output folder does not exist: {path.parent}")
+    motion = build_motion(spec)
+    palette = Palette.from_seed(spec.seed)
+    room = background(spec.width, spec.height, motion.camera, palette, spec.seed)
+    with H264Writer(path, spec.width, spec.height, spec.fps, crf=crf) as writer:
+        for i, time_s in enumerate(motion.times_s):
+            frame = draw_figure(
+                room.copy(), motion.points_px[i], motion.depth_m[i], motion.camera, palette
+            )
+            writer.write(frame, float(time_s))
+    truth = truth_dict(spec, motion)
+    path.with_suffix(".truth.json").write_text(json.dumps(truth, separators=(",", ":")))
+    return path
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 720x960, got {text!r}") from None
+    return width, height
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``valgus synth MOVEMENT -o OUT.mp4``."""
+    parser.add_argument("movement", choices=MOVEMENTS, help="what the figure does")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="output .mp4")
+    parser.add_argument(
+        "--knee-collapse-deg",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        metavar="DEG",
+        help="true FPPA at each rep bottom: one value, or LEFT RIGHT (+ valgus)",
+    )
+    parser.add_argument(
+        "--pelvic-drop-deg",
+        type=float,
+        default=0.0,
+        help="contralateral pelvic drop (+ = free side lower)",
+    )
+    parser.add_argument("--reps", type=int, default=3, help="squats, or holds for a stance")
+    parser.add_argument("--stance", choices=("left", "right"), default="right", help="loaded leg")
+    parser.add_argument("--knee-flexion-deg", type=float, default=None, help="depth at the bottom")
+    parser.add_argument("--hold-s", type=float, default=3.0, help="single-leg stance hold time")
+    parser.add_argument("--fps", type=float, default=30.0)
+    parser.add_argument("--size", type=_size, default=(720, 960), metavar="WxH")
+    parser.add_argument("--crf", type=int, default=28, help="libx264 quality")
+    parser.add_argument("--seed", type=int, default=0, help="picks colours of person and room")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the clip described by parsed ``args``; return the exit code."""
+    collapse = args.knee_collapse_deg
+    if len(collapse) > 2:
+        raise ValueError("--knee-collapse-deg takes one value or LEFT RIGHT")
+    spec = SynthSpec(
+        movement=args.movement,
+        reps=args.reps,
+        knee_collapse_deg=collapse[0] if len(collapse) == 1 else (collapse[0], collapse[1]),
+        pelvic_drop_deg=args.pelvic_drop_deg,
+        stance_side=args.stance,
+        knee_flexion_deg=args.knee_flexion_deg,
+        hold_s=args.hold_s,
+        fps=args.fps,
+        width=args.size[0],
+        height=args.size[1],
+        seed=args.seed,
+    )
+    render(spec, args.output, crf=args.crf)
+    return 0

@@ -1,0 +1,398 @@
+"""Motion of the synthetic figure: timeline, 3D joint centres, pinhole projection.
+
+Why 3D: a squat seen from the front foreshortens the thigh, a foot points at
+the camera and a lifted leg swings behind the body. Posing a skeleton in metres
+and projecting it through a pinhole camera gives those effects for free, and
+the ground truth is the projection of the same joint centres that are drawn.
+
+World frame (metres): x toward the image's right (the person's LEFT, since the
+person faces the camera), y up, z toward the camera; floor at y = 0.
+
+Knee collapse is a rotation of the knee about the hip-ankle axis toward the
+other hip (hip adduction with internal rotation; segment lengths stay fixed).
+Its size at the rep bottom is solved so the projected FPPA equals the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from valgus.synth_spec import SynthSpec
+
+# Drawn points; the ones with a MediaPipe landmark index are written to the truth.
+POINT_INDEX: dict[str, int | None] = {
+    "NOSE": 0,
+    "LEFT_EYE": 2,
+    "RIGHT_EYE": 5,
+    "LEFT_EAR": 7,
+    "RIGHT_EAR": 8,
+    "MOUTH_LEFT": 9,
+    "MOUTH_RIGHT": 10,
+    "LEFT_SHOULDER": 11,
+    "RIGHT_SHOULDER": 12,
+    "LEFT_ELBOW": 13,
+    "RIGHT_ELBOW": 14,
+    "LEFT_WRIST": 15,
+    "RIGHT_WRIST": 16,
+    "LEFT_HIP": 23,
+    "RIGHT_HIP": 24,
+    "LEFT_KNEE": 25,
+    "RIGHT_KNEE": 26,
+    "LEFT_ANKLE": 27,
+    "RIGHT_ANKLE": 28,
+    "LEFT_HEEL": 29,
+    "RIGHT_HEEL": 30,
+    "LEFT_FOOT_INDEX": 31,
+    "RIGHT_FOOT_INDEX": 32,
+    "HEAD": None,
+    "NECK": None,
+    "LEFT_HAND": None,
+    "RIGHT_HAND": None,
+    "LEFT_SHADOW": None,
+    "RIGHT_SHADOW": None,
+}
+POINTS = tuple(POINT_INDEX)
+_P = {name: i for i, name in enumerate(POINTS)}
+_SIGN = {"left": 1.0, "right": -1.0}  # x direction of each side (person's left = +x)
+
+# Body proportions for a 1.72 m adult (Winter, Biomechanics and Motor Control
+# of Human Movement, segment lengths as fractions of height).
+HEIGHT_M = 1.72
+THIGH_M = 0.245 * HEIGHT_M
+SHANK_M = 0.246 * HEIGHT_M
+ANKLE_Y_M = 0.039 * HEIGHT_M
+TORSO_M = (0.818 - 0.530) * HEIGHT_M
+UPPER_ARM_M = 0.186 * HEIGHT_M
+FOREARM_M = 0.146 * HEIGHT_M
+HIP_HALF_M = 0.09
+SHOULDER_HALF_M = 0.17
+
+
+@dataclass(frozen=True)
+class Camera:
+    """Horizontal pinhole camera on the z axis looking at the person (toward -z)."""
+
+    focal_px: float
+    cx: float
+    cy: float
+    distance_m: float = 3.2
+    height_m: float = 0.85
+
+    @classmethod
+    def framing(cls, width: int, height: int) -> Camera:
+        """Camera that shows a standing person at ~80% of the frame height."""
+        distance = 3.2
+        focal = 0.80 * height * distance / HEIGHT_M
+        cy = 0.085 * height + focal * (HEIGHT_M - 0.85) / distance
+        return cls(focal_px=focal, cx=width / 2.0, cy=cy, distance_m=distance)
+
+    def project(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pixels (..., 2) and depth in metres (...,) of world points (..., 3)."""
+        depth = self.distance_m - xyz[..., 2]
+        u = self.cx + self.focal_px * xyz[..., 0] / depth
+        v = self.cy - self.focal_px * (xyz[..., 1] - self.height_m) / depth
+        return np.stack([u, v], axis=-1), depth
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Per-frame controls, each shape (T,) in [0, 1] unless said, and the reps."""
+
+    depth: np.ndarray  # squat progress of the loaded leg(s); 1 at each rep bottom
+    lift: np.ndarray  # weight shift + free-leg lift (single-leg movements)
+    drop: np.ndarray  # fraction of the requested pelvic drop
+    collapse: np.ndarray  # fraction of the solved knee collapse
+    reps: tuple[dict[str, int], ...]  # frames: start, bottom, end (+ hold_start, hold_end)
+
+
+def ramp(n: int) -> np.ndarray:
+    """Cosine ramp from 0 to 1 over ``n`` steps, shape (n + 1,), ends exact."""
+    return 0.5 * (1.0 - np.cos(np.pi * np.arange(n + 1) / max(n, 1)))
+
+
+def _frames(seconds: float, fps: float) -> int:
+    return max(1, round(seconds * fps))
+
+
+def _squat_block(spec: SynthSpec, start: int, depth: np.ndarray, reps: list) -> int:
+    """Write ``spec.reps`` cosine squats into ``depth`` from ``start``; return end frame."""
+    half = _frames(spec.rep_s / 2, spec.fps)
+    pause = round(spec.pause_s * spec.fps)
+    up = ramp(half)
+    frame = start
+    for i in range(spec.reps):
+        depth[frame : frame + half + 1] = up
+        depth[frame + half : frame + 2 * half + 1] = up[::-1]
+        reps.append({"start": frame, "bottom": frame + half, "end": frame + 2 * half})
+        frame += 2 * half + (pause if i < spec.reps - 1 else 0)
+    return frame
+
+
+def build_timeline(spec: SynthSpec) -> Timeline:
+    """Frame-by-frame controls for the spec's movement (standing lead-in and tail)."""
+    fps = spec.fps
+    lead, tail = round(spec.lead_in_s * fps), round(spec.tail_s * fps)
+    lift_n, ramp_n = _frames(spec.lift_s, fps), _frames(spec.drop_ramp_s, fps)
+    hold_n, pause = _frames(spec.hold_s, fps), round(spec.pause_s * fps)
+    half = _frames(spec.rep_s / 2, fps)
+    if spec.movement == "squat":
+        total = lead + spec.reps * (2 * half + pause) - pause + tail + 1
+    elif spec.movement == "single-leg-squat":
+        total = lead + 2 * lift_n + spec.reps * (2 * half + pause) - pause + tail + 1
+    else:
+        total = lead + spec.reps * (2 * lift_n + 2 * ramp_n + hold_n + pause) - pause + tail + 1
+    depth, lift, drop = (np.zeros(total) for _ in range(3))
+    reps: list[dict[str, int]] = []
+    if spec.movement == "squat":
+        _squat_block(spec, lead, depth, reps)
+        return Timeline(depth, lift, drop, depth.copy(), tuple(reps))
+    if spec.movement == "single-leg-squat":
+        lift[lead : lead + lift_n + 1] = ramp(lift_n)
+        end = _squat_block(spec, lead + lift_n, depth, reps)
+        lift[lead + lift_n : end + 1] = 1.0
+        lift[end : end + lift_n + 1] = ramp(lift_n)[::-1]
+        return Timeline(depth, lift, depth.copy(), depth.copy(), tuple(reps))
+    frame = lead
+    for _ in range(spec.reps):
+        hold_start = frame + lift_n + ramp_n
+        hold_end = hold_start + hold_n
+        lift[frame : frame + lift_n + 1] = ramp(lift_n)
+        lift[frame + lift_n : hold_end + ramp_n + 1] = 1.0
+        drop[frame + lift_n : hold_start + 1] = ramp(ramp_n)
+        drop[hold_start : hold_end + 1] = 1.0
+        drop[hold_end : hold_end + ramp_n + 1] = ramp(ramp_n)[::-1]
+        end = hold_end + ramp_n + lift_n
+        lift[hold_end + ramp_n : end + 1] = ramp(lift_n)[::-1]
+        reps.append(
+            {
+                "start": frame,
+                "bottom": hold_start,
+                "end": end,
+                "hold_start": hold_start,
+                "hold_end": hold_end,
+            }
+        )
+        frame = end + pause
+    return Timeline(depth, lift, drop, drop.copy(), tuple(reps))
+
+
+def _knee(hip: np.ndarray, ankle: np.ndarray, medial_x: float, psi_rad: float) -> np.ndarray:
+    """Knee on the circle of fixed thigh and shank lengths around the hip-ankle axis.
+
+    ``psi_rad`` = 0 puts the knee straight forward (pure sagittal flexion);
+    positive turns it toward ``medial_x`` (the other hip's x direction).
+    """
+    axis = ankle - hip
+    d = min(float(np.linalg.norm(axis)), THIGH_M + SHANK_M - 1e-9)
+    u = axis / np.linalg.norm(axis)
+    s = (THIGH_M**2 - SHANK_M**2 + d**2) / (2 * d)
+    rho = np.sqrt(max(THIGH_M**2 - s**2, 0.0))
+    fwd = np.array([0.0, 0.0, 1.0]) - u[2] * u
+    fwd /= np.linalg.norm(fwd)
+    med = np.cross(u, fwd)
+    if med[0] * medial_x < 0:
+        med = -med
+    return hip + s * u + rho * (np.cos(psi_rad) * fwd + np.sin(psi_rad) * med)
+
+
+def _leg_hip_offset(flex_deg: float, dx: float) -> np.ndarray:
+    """Hip minus ankle for a loaded leg at ``flex_deg`` knee flexion, lateral offset ``dx``."""
+    flex = np.radians(flex_deg)
+    shank_tilt, thigh_tilt = 0.4 * flex, 0.6 * flex
+    chord = np.sqrt(THIGH_M**2 + SHANK_M**2 + 2 * THIGH_M * SHANK_M * np.cos(flex))
+    dz = SHANK_M * np.sin(shank_tilt) - THIGH_M * np.sin(thigh_tilt)
+    dy = np.sqrt(max(chord**2 - dx**2 - dz**2, 1e-6))
+    return np.array([dx, dy, dz])
+
+
+def _foot(pts: np.ndarray, side: str, toe_out_deg: float, pitch_deg: float = 0.0) -> None:
+    """Heel and toe (foot index) from the ankle; ``pitch_deg`` > 0 points the toes down."""
+    sgn, ankle = _SIGN[side], pts[_P[f"{side.upper()}_ANKLE"]]
+    yaw, pitch = np.radians(toe_out_deg), np.radians(pitch_deg)
+    flat = np.array([sgn * np.sin(yaw), 0.0, np.cos(yaw)])
+    fwd = np.cos(pitch) * flat + np.array([0.0, -np.sin(pitch), 0.0])
+    down = np.array([0.0, -np.cos(pitch), 0.0]) - np.sin(pitch) * flat
+    pts[_P[f"{side.upper()}_HEEL"]] = ankle - 0.055 * fwd + (ANKLE_Y_M - 0.012) * down
+    pts[_P[f"{side.upper()}_FOOT_INDEX"]] = ankle + 0.15 * fwd + (ANKLE_Y_M - 0.02) * down
+    pts[_P[f"{side.upper()}_SHADOW"]] = [ankle[0], 0.0, ankle[2] + 0.04]
+
+
+def _upper_body(pts: np.ndarray, lean_deg: float, arm_flex_deg: float, arm_abd_deg: float) -> None:
+    """Trunk, head, face points and arms above the pelvis (trunk leans forward)."""
+    pelvis = 0.5 * (pts[_P["LEFT_HIP"]] + pts[_P["RIGHT_HIP"]])
+    lean = np.radians(lean_deg)
+    # The trunk stays square to the pelvis: a dropped pelvis tilts it too.
+    across = pts[_P["LEFT_HIP"]] - pts[_P["RIGHT_HIP"]]
+    across = np.array([across[0], across[1], 0.0]) / np.hypot(across[0], across[1])
+    trunk_up = np.array([-across[1], across[0], 0.0])
+    neck = pelvis + TORSO_M * (np.cos(lean) * trunk_up + np.array([0.0, 0.0, np.sin(lean)]))
+    pts[_P["NECK"]] = neck
+    head = neck + np.array([0.0, 0.185, 0.02])
+    pts[_P["HEAD"]] = head
+    pts[_P["NOSE"]] = head + np.array([0.0, -0.015, 0.105])
+    for side, sgn in _SIGN.items():
+        up = side.upper()
+        pts[_P[f"{up}_EYE"]] = head + np.array([sgn * 0.032, 0.018, 0.085])
+        pts[_P[f"{up}_EAR"]] = head + np.array([sgn * 0.075, 0.005, 0.0])
+        pts[_P[f"MOUTH_{up}"]] = head + np.array([sgn * 0.022, -0.055, 0.085])
+        shoulder = neck + sgn * SHOULDER_HALF_M * across - 0.02 * trunk_up
+        pts[_P[f"{up}_SHOULDER"]] = shoulder
+        abd, flex = np.radians(arm_abd_deg), np.radians(arm_flex_deg)
+        upper = np.array(
+            [sgn * np.sin(abd), -np.cos(abd) * np.cos(flex), np.cos(abd) * np.sin(flex)]
+        )
+        elbow = shoulder + UPPER_ARM_M * upper
+        fore_flex = flex + np.radians(15.0)
+        fore = np.array(
+            [sgn * np.sin(abd), -np.cos(abd) * np.cos(fore_flex), np.cos(abd) * np.sin(fore_flex)]
+        )
+        wrist = elbow + FOREARM_M * fore
+        pts[_P[f"{up}_ELBOW"]], pts[_P[f"{up}_WRIST"]] = elbow, wrist
+        pts[_P[f"{up}_HAND"]] = wrist + 0.08 * fore
+
+
+def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray):
+    """Frontal plane projection angle of 2D points (..., 2) in degrees, + valgus.
+
+    180 minus the interior hip-knee-ankle angle; positive when the knee lies on
+    the other hip's side of the hip-ankle line (medial), as in the contract.
+    """
+    v1, v2 = hip - knee, ankle - knee
+    cos = np.sum(v1 * v2, axis=-1) / (np.linalg.norm(v1, axis=-1) * np.linalg.norm(v2, axis=-1))
+    interior = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    line, to_knee, to_other = ankle - hip, knee - hip, other_hip - hip
+    side_knee = line[..., 0] * to_knee[..., 1] - line[..., 1] * to_knee[..., 0]
+    side_other = line[..., 0] * to_other[..., 1] - line[..., 1] * to_other[..., 0]
+    return np.where(side_knee * side_other >= 0, 1.0, -1.0) * (180.0 - interior)
+
+
+def obliquity_deg(left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
+    """Pelvic obliquity of 2D points (..., 2): + when the person's left hip is lower (y down)."""
+    dy = left_hip[..., 1] - right_hip[..., 1]
+    return np.degrees(np.arctan2(dy, np.abs(left_hip[..., 0] - right_hip[..., 0])))
+
+
+def _loaded_leg(pts: np.ndarray, side: str, hip: np.ndarray, ankle: np.ndarray, psi: float):
+    up = side.upper()
+    pts[_P[f"{up}_HIP"]], pts[_P[f"{up}_ANKLE"]] = hip, ankle
+    pts[_P[f"{up}_KNEE"]] = _knee(hip, ankle, -_SIGN[side], psi)
+
+
+def _free_leg(pts: np.ndarray, side: str, hip: np.ndarray, lift: float) -> None:
+    """Lifted leg: hip flexed 30 deg, knee flexed 90 deg at full lift (foot behind)."""
+    sgn, up = _SIGN[side], side.upper()
+    h, k, abd = np.radians(30 * lift), np.radians(90 * lift), np.radians(4 * lift)
+    thigh = np.array([sgn * np.sin(abd), -np.cos(h) * np.cos(abd), np.sin(h) * np.cos(abd)])
+    shank = np.array([sgn * np.sin(abd), -np.cos(h - k) * np.cos(abd), np.sin(h - k) * np.cos(abd)])
+    pts[_P[f"{up}_HIP"]] = hip
+    pts[_P[f"{up}_KNEE"]] = hip + THIGH_M * thigh
+    pts[_P[f"{up}_ANKLE"]] = pts[_P[f"{up}_KNEE"]] + SHANK_M * shank
+    _foot(pts, side, 8.0, pitch_deg=0.5 * np.degrees(k - h) + 10 * lift)
+
+
+def pose_frame(
+    spec: SynthSpec, depth: float, lift: float, drop: float, psi_rad: dict[str, float]
+) -> np.ndarray:
+    """3D points (len(POINTS), 3) in metres for one frame's controls."""
+    pts = np.zeros((len(POINTS), 3))
+    flex_bottom = spec.bottom_knee_flexion_deg
+    if spec.movement == "squat":
+        flex = flex_bottom * depth
+        for side, sgn in _SIGN.items():
+            ankle = np.array([sgn * 0.14, ANKLE_Y_M, 0.0])
+            off = _leg_hip_offset(flex, 0.14 - HIP_HALF_M) * np.array([-sgn, 1.0, 1.0])
+            _loaded_leg(pts, side, ankle + off, ankle, psi_rad[side])
+            _foot(pts, side, 15.0)
+        _upper_body(pts, 0.33 * flex, 35.0 * depth, 12.0)
+        return pts
+    stance = spec.stance_side
+    free = "left" if stance == "right" else "right"
+    sgn = _SIGN[stance]
+    if spec.movement == "single-leg-squat":
+        flex = max(flex_bottom * depth, 5.0 * lift)
+    else:
+        flex = flex_bottom * lift
+    ankle = np.array([sgn * HIP_HALF_M, ANKLE_Y_M, 0.0])
+    shift = 0.06 * lift
+    hip = ankle + _leg_hip_offset(flex, shift) * np.array([sgn, 1.0, 1.0])
+    _loaded_leg(pts, stance, hip, ankle, psi_rad[stance])
+    _foot(pts, stance, 8.0)
+    theta = np.radians(spec.pelvic_drop_deg * drop)
+    other_hip = hip + 2 * HIP_HALF_M * np.array([-sgn * np.cos(theta), -np.sin(theta), 0.0])
+    _free_leg(pts, free, other_hip, lift)
+    _upper_body(pts, 0.25 * flex, 15.0 * depth, 12.0 + 13.0 * lift)
+    return pts
+
+
+def _leg_fppa(pts_px: np.ndarray, side: str) -> float:
+    other = "right" if side == "left" else "left"
+    up = side.upper()
+    return float(
+        fppa_deg(
+            pts_px[_P[f"{up}_HIP"]],
+            pts_px[_P[f"{up}_KNEE"]],
+            pts_px[_P[f"{up}_ANKLE"]],
+            pts_px[_P[f"{other.upper()}_HIP"]],
+        )
+    )
+
+
+def solve_collapse(spec: SynthSpec, timeline: Timeline, camera: Camera) -> dict[str, float]:
+    """Knee rotation (radians) per side that gives the requested FPPA at the rep bottom."""
+    bottom = timeline.reps[0]["bottom"]
+    controls = (timeline.depth[bottom], timeline.lift[bottom], timeline.drop[bottom])
+    legs = ("left", "right") if spec.movement == "squat" else (spec.stance_side,)
+    psi = {"left": 0.0, "right": 0.0}
+    for side in legs:
+        target = spec.collapse_by_side[side]
+
+        def err(angle: float, side: str = side, target: float = target) -> float:
+            trial = {**psi, side: angle}
+            px, _ = camera.project(pose_frame(spec, *controls, trial))
+            return _leg_fppa(px, side) - target
+
+        lo, hi = np.radians(-85.0), np.radians(85.0)
+        if err(lo) > 0 or err(hi) < 0:
+            raise ValueError(
+                f"knee_collapse_deg {target} is not reachable at knee flexion "
+                f"{spec.bottom_knee_flexion_deg} deg; bend the knee more"
+            )
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if err(mid) < 0 else (lo, mid)
+        psi[side] = 0.5 * (lo + hi)
+    return psi
+
+
+@dataclass(frozen=True)
+class Motion:
+    """The posed clip: pixels (T, P, 2), depth in metres (T, P), times (T,)."""
+
+    points_px: np.ndarray
+    depth_m: np.ndarray
+    times_s: np.ndarray
+    timeline: Timeline
+    camera: Camera
+    psi_rad: dict[str, float]
+
+    def point(self, name: str) -> np.ndarray:
+        """Pixel track (T, 2) of one named point."""
+        return self.points_px[:, _P[name]]
+
+
+def build_motion(spec: SynthSpec) -> Motion:
+    """Pose and project every frame of the spec's clip."""
+    timeline = build_timeline(spec)
+    camera = Camera.framing(spec.width, spec.height)
+    psi = solve_collapse(spec, timeline, camera)
+    frames = [
+        pose_frame(spec, d, lf, dr, {s: psi[s] * c for s in psi})
+        for d, lf, dr, c in zip(
+            timeline.depth, timeline.lift, timeline.drop, timeline.collapse, strict=True
+        )
+    ]
+    px, depth = camera.project(np.stack(frames))
+    times = np.arange(len(frames)) / spec.fps
+    return Motion(px, depth, times, timeline, camera, psi)
