@@ -1,0 +1,173 @@
+"""The analysis pipeline: source -> pose -> filtering -> kinematics -> events -> Session.
+
+``analyze`` runs the model on a video; ``analyze_track`` starts from a saved
+PoseTrack, so re-analysing with other thresholds never reruns the model.
+Nothing here draws or writes files (see valgus.outputs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from valgus.events import (
+    MOVEMENTS,
+    add_pelvic_drop,
+    detect_movement,
+    segment_reps,
+    stance_side_per_frame,
+)
+from valgus.filtering import filter_track
+from valgus.flags import compute_flags
+from valgus.kinematics import compute_kinematics
+from valgus.metrics import rep_metrics
+from valgus.models import resolve_model
+from valgus.pose import PoseEstimator, estimate_track
+from valgus.quality import assess_quality
+from valgus.session import Session, SourceInfo
+from valgus.source import Frame, VideoSource
+from valgus.summary import summarise
+from valgus.thresholds import Thresholds
+from valgus.track import PoseTrack
+
+SINGLE_LEG = ("single-leg-squat", "single-leg-stance")
+SINGLE_LEG_MIN_THIGH_RATIO = 0.3
+
+
+def estimate_pose(
+    path: str | Path,
+    *,
+    model: str = "full",
+    on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
+) -> PoseTrack:
+    """Run the pose model over every frame of the video at ``path``."""
+    resolved = resolve_model(model)
+    with VideoSource(path) as source, PoseEstimator(resolved.path) as estimator:
+        info = source.info
+        track = estimate_track(
+            source,
+            estimator,
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            source=str(path),
+            model=resolved.name,
+            on_frame=on_frame,
+        )
+        return replace(track, notes=source.decode_notes())
+
+
+def _gate_fppa(frames: pd.DataFrame, movement: str) -> pd.DataFrame:
+    """Where FPPA means something for this movement.
+
+    A bilateral squat keeps kinematics' gate (thigh at least half its standing
+    length): deeper, the thigh points at the camera and raw FPPA reads -55 to
+    -120 deg on clean squats (design.md section 5). A single-leg squat keeps a
+    meaningful FPPA down to 0.3 of the standing thigh length (front/tux_hyva6
+    and tux_hyva7: FPPA stays within -13..13 deg at ratios 0.2-0.5), so its
+    bottom, where clinicians read it, is not thrown away. The lifted leg of a
+    single-leg task is never a valgus measure.
+    """
+    if movement not in SINGLE_LEG:
+        return frames
+    stance = frames["stance_side"].to_numpy(dtype=object)
+    updates = {}
+    for side, other in (("left", "right"), ("right", "left")):
+        fppa = frames[f"fppa_{side}_deg"].to_numpy(dtype=float)
+        ratio = frames[f"thigh_ratio_{side}"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            long_enough = ratio >= SINGLE_LEG_MIN_THIGH_RATIO
+        updates[f"fppa_valid_{side}"] = np.isfinite(fppa) & long_enough & (stance != other)
+    return frames.assign(**updates)
+
+
+def analyze_track(
+    raw: PoseTrack,
+    *,
+    movement: str = "auto",
+    sex: str | None = None,
+    thresholds: Thresholds | None = None,
+) -> Session:
+    """Analyse a PoseTrack: filtering, kinematics, events, flags and summary.
+
+    Raises
+    ------
+    ValueError
+        For an unknown movement name.
+    NoPersonError, WrongViewError, FramingError
+        When the clip cannot be analysed (see valgus.quality).
+    """
+    if movement != "auto" and movement not in MOVEMENTS:
+        raise ValueError(f"movement must be 'auto' or one of {', '.join(MOVEMENTS)}")
+    thresholds = thresholds or Thresholds.for_sex(sex)
+    track, filter_report = filter_track(raw)
+    kinematics = compute_kinematics(track)
+    quality = assess_quality(raw, kinematics, filter_report)
+    frames = kinematics.frames
+    detected = movement == "auto"
+    if detected:
+        movement = detect_movement(frames)
+    reps = segment_reps(frames, movement)
+    if not reps:
+        quality = replace(quality, warnings=(*quality.warnings, _no_reps_warning(movement)))
+    frames = frames.assign(stance_side=_stance_sides(frames, reps))
+    frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, reps))
+    frames = _gate_fppa(frames, movement)
+    flags = compute_flags(frames, thresholds, pelvic_drop_deg=frames["pelvic_drop_deg"])
+    frames = frames.join(flags.grades)
+    metrics = tuple(rep_metrics(frames, rep) for rep in reps)
+    return Session(
+        source=SourceInfo(
+            path=raw.source,
+            fps=raw.fps,
+            frames=raw.n_frames,
+            duration_s=float(raw.times_s[-1]) if raw.n_frames else 0.0,
+            width=raw.width,
+            height=raw.height,
+        ),
+        movement=movement,
+        movement_detected=detected,
+        raw_track=raw,
+        track=track,
+        reference=kinematics.reference,
+        frames=frames,
+        reps=metrics,
+        flags=flags,
+        quality=quality,
+        summary=summarise(frames, metrics, thresholds),
+        thresholds=thresholds,
+        filter_report=filter_report,
+    )
+
+
+def _no_reps_warning(movement: str) -> str:
+    if movement == "single-leg-stance":
+        return "no single-leg hold of 1 s or more found; lift one foot and hold"
+    return f"no {movement} reps found; is --movement right and the whole squat in the clip?"
+
+
+def _stance_sides(frames: pd.DataFrame, reps: list) -> pd.Series:
+    """Stance leg per frame: the rep's stance side inside reps, the grounded leg elsewhere."""
+    sides = stance_side_per_frame(frames).to_numpy(dtype=object, copy=True)
+    position = {label: i for i, label in enumerate(frames.index)}
+    for rep in reps:
+        sides[position[rep.start_frame] : position[rep.end_frame] + 1] = rep.stance_side
+    return pd.Series(sides, index=frames.index, name="stance_side", dtype=object)
+
+
+def analyze(
+    path: str | Path,
+    *,
+    movement: str = "auto",
+    model: str = "full",
+    sex: str | None = None,
+    thresholds: Thresholds | None = None,
+    on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
+) -> Session:
+    """Analyse the video at ``path`` (the Python twin of ``valgus analyze`` without outputs)."""
+    raw = estimate_pose(path, model=model, on_frame=on_frame)
+    return analyze_track(raw, movement=movement, sex=sex, thresholds=thresholds)
