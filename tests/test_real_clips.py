@@ -1,0 +1,83 @@
+"""The whole pipeline on real people (../shared/videos): skips only when that folder is absent."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.support.clips import transform_clip
+from valgus import analyze
+from valgus.errors import WrongViewError
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def squat_clip(shared_videos):
+    return shared_videos / "front" / "leowsimin_squat_1.mp4"
+
+
+@pytest.fixture(scope="module")
+def squat_session(squat_clip):
+    return analyze(squat_clip)
+
+
+def test_bilateral_squat_is_found_and_measured(squat_session):
+    s = squat_session
+    assert s.movement == "squat" and s.movement_detected
+    assert len(s.reps) == 1
+    assert s.quality.view.view == "front"
+    assert s.quality.pose_rate == 1.0
+    rep = s.reps[0]
+    assert rep.stance_side is None
+    # A clean bodyweight squat: knees track out, FPPA at or below zero, no collapse.
+    assert s.summary.left.verdict == "within normal"
+    assert s.summary.right.verdict == "within normal"
+    assert 0 <= rep.start_s < rep.bottom_s < rep.end_s <= s.source.duration_s + 0.05
+    assert 0.6 < rep.bottom_s < 1.6  # the one squat bottoms out mid-clip (2.2 s long)
+
+
+def test_mirrored_video_swaps_left_and_right(squat_clip, squat_session, tmp_path):
+    mirrored = analyze(transform_clip(squat_clip, tmp_path / "m.mp4", lambda im: im[:, ::-1]))
+    original = squat_session
+    assert len(mirrored.reps) == len(original.reps)
+    for a, b in zip(original.reps, mirrored.reps, strict=True):
+        assert b.peak_fppa_left_deg == pytest.approx(a.peak_fppa_right_deg, abs=2.0)
+        assert b.peak_fppa_right_deg == pytest.approx(a.peak_fppa_left_deg, abs=2.0)
+    m_left = mirrored.frames["fppa_left_deg"].to_numpy()
+    o_right = original.frames["fppa_right_deg"].to_numpy()
+    assert np.nanmedian(np.abs(m_left - o_right)) < 1.5
+
+
+def test_rolled_camera_keeps_fppa(squat_clip, squat_session, tmp_path):
+    def roll(image):
+        h, w = image.shape[:2]
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), 5.0, 1.0)
+        return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+    rolled = analyze(transform_clip(squat_clip, tmp_path / "r.mp4", roll))
+    for a, b in zip(squat_session.reps, rolled.reps, strict=True):
+        assert b.peak_fppa_left_deg == pytest.approx(a.peak_fppa_left_deg, abs=2.0)
+        assert b.peak_fppa_right_deg == pytest.approx(a.peak_fppa_right_deg, abs=2.0)
+    # The standing baseline removes the roll from pelvic drop.
+    assert rolled.summary.pelvic_drop_deg_max == pytest.approx(
+        squat_session.summary.pelvic_drop_deg_max, abs=1.5
+    )
+
+
+def test_single_leg_squats_alternate_stance(shared_videos):
+    s = analyze(shared_videos / "front" / "tux_hyva7.mp4")
+    assert s.movement == "single-leg-squat"
+    assert [r.stance_side for r in s.reps] == ["left", "right", "left", "right"]
+    # Good-form demonstration: the stance knee stays below the PFP group mean.
+    for rep in s.reps:
+        side = rep.stance_side
+        assert getattr(rep, f"peak_fppa_{side}_deg") < s.thresholds.fppa_marked_deg.value
+        other = "right" if side == "left" else "left"
+        assert np.isnan(getattr(rep, f"peak_fppa_{other}_deg"))  # lifted leg is not judged
+
+
+def test_side_view_is_refused(shared_videos):
+    with pytest.raises(WrongViewError, match="from the side"):
+        analyze(shared_videos / "side" / "hsuhui_squat_test.mp4")

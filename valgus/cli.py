@@ -1,0 +1,115 @@
+"""Command line: ``valgus analyze`` and ``valgus synth``.
+
+Every error a user can cause ends as one line on stderr and a distinct exit
+code (valgus.errors); a bad clip among several never stops the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from valgus.errors import ValgusError
+
+MOVEMENT_CHOICES = ("auto", "squat", "single-leg-squat", "single-leg-stance")
+EXIT_INTERRUPTED = 130
+
+
+def _threshold_override(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return name.strip(), float(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from exc
+
+
+def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "analyze",
+        help="analyse squat / single-leg clips for knee valgus and pelvic drop",
+        description="Analyse one or more clips; outputs go to OUTDIR/<clip-stem>/.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="video files")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
+    p.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    p.add_argument(
+        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
+    )
+    p.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
+    p.add_argument(
+        "--from-pose",
+        action="store_true",
+        help="PATHs are pose.npz files (or output folders): re-analyse without the model",
+    )
+    p.add_argument(
+        "--threshold",
+        action="append",
+        type=_threshold_override,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
+    )
+    p.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+def _add_synth(subparsers: argparse._SubParsersAction) -> None:
+    from valgus import synth
+
+    p = subparsers.add_parser(
+        "synth", help="render a synthetic figure clip with known knee collapse / pelvic drop"
+    )
+    synth.add_arguments(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``valgus`` command."""
+    parser = argparse.ArgumentParser(
+        prog="valgus",
+        description="Screen squats and single-leg tests on video for knee valgus and pelvic drop.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _add_analyze(subparsers)
+    _add_synth(subparsers)
+    return parser
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from valgus.runner import analyze_many
+
+    return analyze_many(
+        args.paths,
+        args.out,
+        movement=args.movement,
+        model=args.model,
+        sex=args.sex,
+        overrides=dict(args.threshold),
+        from_pose=args.from_pose,
+        write_video=not args.no_video,
+        show_progress=not args.quiet,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, turn user errors into one line and an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return _run_analyze(args)
+        from valgus import synth
+
+        return synth.run(args)
+    except ValgusError as exc:
+        sys.stderr.write(f"valgus: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("valgus: interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

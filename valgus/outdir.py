@@ -1,0 +1,47 @@
+"""Atomic per-clip output folders.
+
+Every clip's outputs are written into a hidden temporary folder beside the
+final one and renamed into place at the end, so an interrupted or failed run
+never leaves a half-written result that looks complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_folder(final: Path) -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces ``final``, on error it is removed."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    work.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+    try:
+        yield work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+        os.replace(work, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(work, final)
+
+
+def unique_names(paths: list[Path]) -> list[str]:
+    """Output folder names: the clip stem, made unique within one run (``squat``, ``squat-2``)."""
+    seen: dict[str, int] = {}
+    names = []
+    for path in paths:
+        stem = path.parent.name if path.name == "pose.npz" else path.stem
+        count = seen.get(stem, 0) + 1
+        seen[stem] = count
+        names.append(stem if count == 1 else f"{stem}-{count}")
+    return names

@@ -1,0 +1,1 @@
+"""Outputs of one analysed clip: report.json, CSV tables, annotated video."""

@@ -1,0 +1,79 @@
+"""annotated.mp4: the clip with skeleton, angles, rep counter and flag strip drawn on it.
+
+A second pass over the video: it reopens the file (never seeks back, see
+design.md section 5) and reads the landmarks from the Session, so the model
+never runs twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from valgus.overlay import FlagTimeline, OverlayFrame, default_overlay
+from valgus.session import Session
+from valgus.source import VideoSource
+from valgus.video_writer import H264Writer
+
+
+def flag_timeline(frames: pd.DataFrame) -> FlagTimeline:
+    """The whole clip's flag grades for the time strip."""
+    return FlagTimeline(
+        times_s=frames["time_s"].to_numpy(dtype=float),
+        collapse_grade_left=frames["collapse_grade_left"].to_numpy(dtype=np.int8),
+        collapse_grade_right=frames["collapse_grade_right"].to_numpy(dtype=np.int8),
+        pelvic_grade=frames["pelvic_grade"].to_numpy(dtype=np.int8),
+    )
+
+
+def _rep_numbers(session: Session) -> np.ndarray:
+    """(T,) number of reps started at or before each frame."""
+    starts = np.array([rep.start_frame for rep in session.reps], dtype=int)
+    return np.searchsorted(np.sort(starts), np.arange(len(session.frames)), side="right")
+
+
+def overlay_frames(session: Session) -> list[OverlayFrame]:
+    """What to draw on each frame, computed once from the Session."""
+    f = session.frames
+    xy = session.track.xy_px
+    has_pose = session.track.has_pose
+    rep_numbers = _rep_numbers(session)
+    columns = {c: f[c].to_numpy() for c in f.columns}
+    out = []
+    for i in range(len(f)):
+        stance = columns["stance_side"][i]
+        out.append(
+            OverlayFrame(
+                time_s=float(columns["time_s"][i]),
+                xy_px=xy[i] if has_pose[i] else None,
+                fppa_deg={s: float(columns[f"fppa_{s}_deg"][i]) for s in ("left", "right")},
+                fppa_valid={s: bool(columns[f"fppa_valid_{s}"][i]) for s in ("left", "right")},
+                collapse_grade={
+                    s: int(columns[f"collapse_grade_{s}"][i]) for s in ("left", "right")
+                },
+                pelvic_drop_deg=float(columns["pelvic_drop_deg"][i]),
+                pelvic_grade=int(columns["pelvic_grade"][i]),
+                rep_number=int(rep_numbers[i]),
+                reps_total=len(session.reps),
+                movement=session.movement,
+                stance_side=stance if isinstance(stance, str) else None,
+            )
+        )
+    return out
+
+
+def write_annotated_video(session: Session, video_path: Path, out_path: Path) -> int:
+    """Draw the overlay on every frame of ``video_path``; return the frames written."""
+    overlay = default_overlay(flag_timeline(session.frames))
+    drawn = overlay_frames(session)
+    with VideoSource(video_path) as source:
+        info = source.info
+        with H264Writer(out_path, info.width, info.height, info.fps) as writer:
+            for frame in source:
+                if frame.index >= len(drawn):
+                    break
+                image = overlay.annotate(frame.image_bgr, drawn[frame.index])
+                writer.write(image, frame.time_s)
+            return writer.frames_written

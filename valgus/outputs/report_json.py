@@ -1,0 +1,102 @@
+"""report.json: the machine-readable result of one clip (schema in README)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from valgus.session import DISCLAIMER, SCHEMA_VERSION, Session
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN: unknown numbers become null; numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 4) if math.isfinite(value) else None
+    return value
+
+
+def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
+    flags = [
+        {
+            "kind": e.kind,
+            "verdict": e.verdict,
+            "start_s": e.start_s,
+            "end_s": e.end_s,
+            "peak_deg": e.peak_deg,
+        }
+        for e in session.flags.events
+        if e.start_frame <= rep.end_frame and e.end_frame >= rep.start_frame
+    ]
+    return {
+        "index": rep.index,
+        "start_s": rep.start_s,
+        "bottom_s": rep.bottom_s,
+        "end_s": rep.end_s,
+        "stance_side": rep.stance_side,
+        "fppa_left_deg": rep.fppa_bottom_left_deg,
+        "fppa_right_deg": rep.fppa_bottom_right_deg,
+        "peak_fppa_left_deg": rep.peak_fppa_left_deg,
+        "peak_fppa_right_deg": rep.peak_fppa_right_deg,
+        "kasr": rep.kasr_bottom,
+        "pelvic_drop_deg": rep.peak_pelvic_drop_deg,
+        "flags": flags,
+        "detail": rep.to_dict(),
+    }
+
+
+def _summary(session: Session) -> dict[str, Any]:
+    s = session.summary
+    return {
+        "left": asdict(s.left),
+        "right": asdict(s.right),
+        "pelvic_drop_deg_max": s.pelvic_drop_deg_max,
+        "pelvic_drop_deg_mean": s.pelvic_drop_deg_mean,
+        "pelvic_verdict": s.pelvic_verdict,
+        "asymmetry_deg": s.asymmetry_deg,
+        "asymmetry_exceeds_sdd": s.asymmetry_exceeds_sdd,
+        "collapse_frames": s.collapse_frames,
+        "collapse_seconds": s.collapse_seconds,
+        "pelvic_drop_frames": s.pelvic_drop_frames,
+        "pelvic_drop_seconds": s.pelvic_drop_seconds,
+    }
+
+
+def report_dict(session: Session) -> dict[str, Any]:
+    """The report of ``session`` as plain JSON-ready data."""
+    q = session.quality
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "disclaimer": DISCLAIMER,
+        "source": asdict(session.source),
+        "movement": session.movement,
+        "movement_detected": session.movement_detected,
+        "model": session.track.model,
+        "quality": {
+            "frames_with_pose": q.frames_with_pose,
+            "pose_rate": q.pose_rate,
+            "lower_body_rate": q.lower_body_rate,
+            "view": q.view.view,
+            "body_yaw_deg": q.view.yaw_deg,
+            "warnings": list(q.warnings),
+        },
+        "reps": [_rep_entry(session, rep) for rep in session.reps],
+        "flags": [asdict(e) for e in session.flags.events],
+        "summary": _summary(session),
+        "thresholds": session.thresholds.to_dict(),
+        "filtering": asdict(session.filter_report),
+    }
+    return _clean(report)
+
+
+def write_report_json(session: Session, path: Path) -> None:
+    """Write report.json for ``session``."""
+    path.write_text(json.dumps(report_dict(session), indent=2) + "\n", encoding="utf-8")

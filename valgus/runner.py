@@ -1,0 +1,118 @@
+"""Run the analysis over several clips from the command line.
+
+One bad clip never stops the others: each failure is reported as one line and
+the run goes on; finished clips are already safe in their own folders.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from valgus.errors import ValgusError
+from valgus.outdir import atomic_folder, unique_names
+from valgus.outputs.writer import write_outputs
+from valgus.pipeline import analyze_track, estimate_pose
+from valgus.session import Session
+from valgus.thresholds import Thresholds
+from valgus.track import PoseTrack
+
+
+def _load_track(path: Path) -> PoseTrack:
+    """A saved PoseTrack from ``pose.npz`` or from an output folder holding one."""
+    from valgus.errors import InputNotFoundError, NotAVideoError
+
+    candidate = path / "pose.npz" if path.is_dir() else path
+    if not candidate.exists():
+        raise InputNotFoundError(f"{path}: no pose.npz found")
+    try:
+        return PoseTrack.load(candidate)
+    except ValueError as exc:
+        raise NotAVideoError(str(exc)) from exc
+
+
+def _estimate(path: Path, model: str, show_progress: bool) -> PoseTrack:
+    from valgus.source import VideoSource
+
+    with VideoSource(path) as probe:
+        total = probe.info.frames_declared or None
+    with tqdm(
+        total=total, desc=path.name, unit="frame", disable=not show_progress, leave=False
+    ) as bar:
+        return estimate_pose(path, model=model, on_frame=lambda *_: bar.update())
+
+
+def analyze_one(
+    path: Path,
+    folder: Path,
+    *,
+    movement: str,
+    model: str,
+    thresholds: Thresholds,
+    from_pose: bool,
+    write_video: bool,
+    show_progress: bool,
+) -> Session:
+    """Analyse one clip (or saved track) and write its outputs atomically to ``folder``."""
+    raw = _load_track(path) if from_pose else _estimate(path, model, show_progress)
+    session = analyze_track(raw, movement=movement, thresholds=thresholds)
+    video = Path(raw.source) if from_pose else path
+    with atomic_folder(folder) as work:
+        write_outputs(session, work, video if write_video else None)
+    return session
+
+
+def _count(n: int, movement: str) -> str:
+    noun = "hold" if movement == "single-leg-stance" else "rep"
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _one_line(session: Session, folder: Path) -> str:
+    s = session.summary
+    return (
+        f"{folder}: {session.movement}, {_count(len(session.reps), session.movement)}; "
+        f"left knee {s.left.verdict}, right knee {s.right.verdict}, "
+        f"pelvic drop {s.pelvic_verdict}"
+    )
+
+
+def analyze_many(
+    paths: list[Path],
+    out_dir: Path,
+    *,
+    movement: str = "auto",
+    model: str = "full",
+    sex: str | None = None,
+    overrides: dict[str, float] | None = None,
+    from_pose: bool = False,
+    write_video: bool = True,
+    show_progress: bool = True,
+) -> int:
+    """Analyse every path; return 0 if all succeeded, else the exit code of the first failure."""
+    try:
+        thresholds = Thresholds.for_sex(sex).with_overrides(**(overrides or {}))
+    except ValueError as exc:
+        raise ValgusError(str(exc)) from exc
+    first_failure = 0
+    for path, name in zip(paths, unique_names(paths), strict=True):
+        folder = out_dir / name
+        try:
+            session = analyze_one(
+                path,
+                folder,
+                movement=movement,
+                model=model,
+                thresholds=thresholds,
+                from_pose=from_pose,
+                write_video=write_video,
+                show_progress=show_progress and sys.stderr.isatty(),
+            )
+        except ValgusError as exc:
+            message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
+            sys.stderr.write(f"valgus: error: {message}\n")
+            first_failure = first_failure or exc.exit_code
+            continue
+        sys.stdout.write(_one_line(session, folder) + "\n")
+    return first_failure
