@@ -51,9 +51,8 @@ def end_to_end(clip: Path) -> float:
             clip,
             Path(out) / clip.stem,
             movement="auto",
-            model="full",
+            model=resolve_model("full"),
             thresholds=Thresholds(),
-            from_pose=False,
             write_video=True,
             show_progress=False,
         )

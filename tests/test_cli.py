@@ -196,3 +196,14 @@ def test_odd_sized_and_rotated_phone_clips_are_analysed(tmp_path):
     with av.open(str(out / "odd" / "annotated.mp4")) as c:
         s = c.streams.video[0]
         assert (s.width % 2, s.height % 2) == (0, 0)
+
+
+def test_missing_model_is_one_error_for_all_clips(tmp_path):
+    result = run_cli("analyze", SAMPLE, SAMPLE, "-o", tmp_path, "--model", tmp_path / "x.task")
+    assert_one_line_error(result, 8, "model file not found")
+    assert not any(tmp_path.iterdir())
+
+
+def test_unknown_threshold_is_a_usage_error(tmp_path):
+    result = run_cli("analyze", SAMPLE, "-o", tmp_path, "--threshold", "fppa_typo_deg=3")
+    assert_one_line_error(result, 2, "unknown threshold name(s): fppa_typo_deg")

@@ -13,6 +13,12 @@ class ValgusError(Exception):
     exit_code = 10
 
 
+class UsageError(ValgusError):
+    """The command line asks for something that does not exist (e.g. an unknown threshold)."""
+
+    exit_code = 2
+
+
 class InputNotFoundError(ValgusError):
     """The path does not exist or is a directory where a file was needed."""
 

@@ -25,7 +25,7 @@ from valgus.filtering import filter_track
 from valgus.flags import compute_flags
 from valgus.kinematics import compute_kinematics
 from valgus.metrics import rep_metrics
-from valgus.models import resolve_model
+from valgus.models import ResolvedModel, resolve_model
 from valgus.pose import PoseEstimator, estimate_track
 from valgus.quality import assess_quality
 from valgus.session import Session, SourceInfo
@@ -41,11 +41,15 @@ SINGLE_LEG_MIN_THIGH_RATIO = 0.3
 def estimate_pose(
     path: str | Path,
     *,
-    model: str = "full",
+    model: str | ResolvedModel = "full",
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
 ) -> PoseTrack:
-    """Run the pose model over every frame of the video at ``path``."""
-    resolved = resolve_model(model)
+    """Run the pose model over every frame of the video at ``path``.
+
+    ``model`` is a name or path for ``resolve_model``, or an already resolved
+    model (resolve once when analysing many clips).
+    """
+    resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
     with VideoSource(path) as source, PoseEstimator(resolved.path) as estimator:
         info = source.info
         track = estimate_track(
@@ -163,7 +167,7 @@ def analyze(
     path: str | Path,
     *,
     movement: str = "auto",
-    model: str = "full",
+    model: str | ResolvedModel = "full",
     sex: str | None = None,
     thresholds: Thresholds | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from valgus.errors import ValgusError
+from valgus.errors import UsageError, ValgusError
+from valgus.models import ResolvedModel, resolve_model
 from valgus.outdir import atomic_folder, unique_names
 from valgus.outputs.writer import write_outputs
 from valgus.pipeline import analyze_track, estimate_pose
@@ -33,7 +34,7 @@ def _load_track(path: Path) -> PoseTrack:
         raise NotAVideoError(str(exc)) from exc
 
 
-def _estimate(path: Path, model: str, show_progress: bool) -> PoseTrack:
+def _estimate(path: Path, model: ResolvedModel, show_progress: bool) -> PoseTrack:
     from valgus.source import VideoSource
 
     with VideoSource(path) as probe:
@@ -49,16 +50,19 @@ def analyze_one(
     folder: Path,
     *,
     movement: str,
-    model: str,
+    model: ResolvedModel | None,
     thresholds: Thresholds,
-    from_pose: bool,
     write_video: bool,
     show_progress: bool,
 ) -> Session:
-    """Analyse one clip (or saved track) and write its outputs atomically to ``folder``."""
-    raw = _load_track(path) if from_pose else _estimate(path, model, show_progress)
+    """Analyse one clip and write its outputs atomically to ``folder``.
+
+    With ``model`` None, ``path`` is a saved ``pose.npz`` (or a folder holding
+    one) and the model does not run; the video is redrawn if its file still exists.
+    """
+    raw = _load_track(path) if model is None else _estimate(path, model, show_progress)
     session = analyze_track(raw, movement=movement, thresholds=thresholds)
-    video = Path(raw.source) if from_pose else path
+    video = Path(raw.source) if model is None else path
     with atomic_folder(folder) as work:
         write_outputs(session, work, video if write_video else None)
     return session
@@ -94,7 +98,9 @@ def analyze_many(
     try:
         thresholds = Thresholds.for_sex(sex).with_overrides(**(overrides or {}))
     except ValueError as exc:
-        raise ValgusError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
+    # Once for all clips: a missing model is one error, not one per clip.
+    resolved = None if from_pose else resolve_model(model)
     first_failure = 0
     for path, name in zip(paths, unique_names(paths), strict=True):
         folder = out_dir / name
@@ -103,9 +109,8 @@ def analyze_many(
                 path,
                 folder,
                 movement=movement,
-                model=model,
+                model=resolved,
                 thresholds=thresholds,
-                from_pose=from_pose,
                 write_video=write_video,
                 show_progress=show_progress and sys.stderr.isatty(),
             )
