@@ -23,3 +23,6 @@ def shared_videos() -> Path:
 def load_truth(clip: Path) -> dict:
     """The ground truth JSON written by valgus synth beside ``clip``."""
     return json.loads(clip.with_suffix(".truth.json").read_text())
+
+
+pytest_plugins = ["tests.support.browser"]

@@ -7,6 +7,8 @@ code (valgus.errors); a bad clip among several never stops the others.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,13 +59,21 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
-def _add_synth(subparsers: argparse._SubParsersAction) -> None:
-    from valgus import synth
+# Commands implemented in their own modules: each has add_arguments(parser) and run(args).
+COMMAND_MODULES = {
+    "synth": ("valgus.synth", "render a synthetic figure clip with known collapse / pelvic drop"),
+    "batch": ("valgus.batch.cli", "analyse many clips on a process pool or a Dask cluster"),
+    "live": ("valgus.live.cli", "live webcam analysis with real-time cues"),
+    "serve": ("valgus.web.cli", "local web app where coaches upload and review clips"),
+}
 
-    p = subparsers.add_parser(
-        "synth", help="render a synthetic figure clip with known knee collapse / pelvic drop"
-    )
-    synth.add_arguments(p)
+
+def _add_module_commands(subparsers: argparse._SubParsersAction) -> None:
+    for name, (module_name, help_text) in COMMAND_MODULES.items():
+        if importlib.util.find_spec(module_name) is None:  # TEMP: until every command lands
+            continue
+        module = importlib.import_module(module_name)
+        module.add_arguments(subparsers.add_parser(name, help=help_text, description=help_text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_analyze(subparsers)
-    _add_synth(subparsers)
+    _add_module_commands(subparsers)
     return parser
 
 
@@ -100,9 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return _run_analyze(args)
-        from valgus import synth
-
-        return synth.run(args)
+        module = importlib.import_module(COMMAND_MODULES[args.command][0])
+        return module.run(args)
     except ValgusError as exc:
         sys.stderr.write(f"valgus: error: {exc}\n")
         return exc.exit_code

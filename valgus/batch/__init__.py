@@ -1,0 +1,1 @@
+"""Batch analysis of many clips: local process pool or a Dask cluster (``valgus batch``)."""

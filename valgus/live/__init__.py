@@ -1,0 +1,1 @@
+"""Live webcam analysis with real-time cues (``valgus live``)."""

@@ -1,0 +1,1 @@
+"""Local web app where coaches upload and review clips (``valgus serve``)."""
