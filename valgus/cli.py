@@ -29,6 +29,16 @@ def _threshold_override(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from exc
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
 def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
@@ -56,6 +66,13 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
     )
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="pose landmarkers running on time segments of a clip at once "
+        "(default: one per core when the clip is long enough to pay off)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -101,6 +118,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         from_pose=args.from_pose,
         write_video=not args.no_video,
         show_progress=not args.quiet,
+        jobs=args.jobs,
     )
 
 

@@ -28,6 +28,7 @@ from valgus.metrics import rep_metrics
 from valgus.models import ResolvedModel, resolve_model
 from valgus.pose import PoseEstimator, estimate_track
 from valgus.quality import assess_quality
+from valgus.segments import auto_jobs, estimate_track_segments
 from valgus.session import Session, SourceInfo
 from valgus.source import Frame, VideoSource
 from valgus.summary import summarise
@@ -42,26 +43,36 @@ def estimate_pose(
     path: str | Path,
     *,
     model: str | ResolvedModel = "full",
+    jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
 ) -> PoseTrack:
     """Run the pose model over every frame of the video at ``path``.
 
     ``model`` is a name or path for ``resolve_model``, or an already resolved
-    model (resolve once when analysing many clips).
+    model (resolve once when analysing many clips). ``jobs`` landmarkers run on
+    time segments at once (valgus.segments); None picks one per core for clips
+    long enough to repay it, 1 runs a single landmarker over the whole clip.
     """
     resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
-    with VideoSource(path) as source, PoseEstimator(resolved.path) as estimator:
+    with VideoSource(path) as source:
         info = source.info
-        track = estimate_track(
-            source,
-            estimator,
-            width=info.width,
-            height=info.height,
-            fps=info.fps,
-            source=str(path),
-            model=resolved.name,
-            on_frame=on_frame,
-        )
+        jobs = auto_jobs(info.duration_s) if jobs is None else jobs
+        if jobs > 1:
+            source.close()
+            return estimate_track_segments(
+                Path(path), resolved.path, model_name=resolved.name, jobs=jobs, on_frame=on_frame
+            )
+        with PoseEstimator(resolved.path) as estimator:
+            track = estimate_track(
+                source,
+                estimator,
+                width=info.width,
+                height=info.height,
+                fps=info.fps,
+                source=str(path),
+                model=resolved.name,
+                on_frame=on_frame,
+            )
         return replace(track, notes=source.decode_notes())
 
 
@@ -170,8 +181,9 @@ def analyze(
     model: str | ResolvedModel = "full",
     sex: str | None = None,
     thresholds: Thresholds | None = None,
+    jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
 ) -> Session:
     """Analyse the video at ``path`` (the Python twin of ``valgus analyze`` without outputs)."""
-    raw = estimate_pose(path, model=model, on_frame=on_frame)
+    raw = estimate_pose(path, model=model, jobs=jobs, on_frame=on_frame)
     return analyze_track(raw, movement=movement, sex=sex, thresholds=thresholds)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -15,8 +16,43 @@ import cv2
 import numpy as np
 
 from valgus.landmarks import NUM_LANDMARKS
+from valgus.prefetch import prefetch
 from valgus.source import Frame
 from valgus.track import PoseTrack
+
+
+class _QuietStderr:
+    """Process-wide, reference-counted redirect of fd 2 to /dev/null.
+
+    Reference-counted because landmarkers are created on several threads at
+    once (valgus.segments): the first to enter redirects and the last to leave
+    restores, so no thread can restore /dev/null as "the original" stderr.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: int | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._saved = os.dup(2)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            self._depth += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._saved is not None:
+                os.dup2(self._saved, 2)
+                os.close(self._saved)
+                self._saved = None
+
+
+_QUIET = _QuietStderr()
 
 
 @contextlib.contextmanager
@@ -27,14 +63,11 @@ def quiet_native_logs() -> Iterator[None]:
     exceptions are unaffected: they propagate and are reported by the caller
     after the descriptor is restored.
     """
-    saved = os.dup(2)
+    _QUIET.enter()
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
+        yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        _QUIET.leave()
 
 
 class PoseEstimator:
@@ -70,15 +103,18 @@ class PoseEstimator:
         self._first = True
 
     def detect(self, image_bgr: np.ndarray, time_s: float) -> np.ndarray | None:
-        """Landmarks of one frame as (33, 7): x_px, y_px, z_px, visibility, world x/y/z (m).
+        """Landmarks of one BGR frame (see :meth:`detect_rgb`)."""
+        return self.detect_rgb(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), time_s)
+
+    def detect_rgb(self, rgb: np.ndarray, time_s: float) -> np.ndarray | None:
+        """Landmarks of one RGB frame as (33, 7): x_px, y_px, z_px, visibility, world x/y/z (m).
 
         Returns None when no person is found. Timestamps must increase; equal or
         decreasing container times (rare, broken files) are nudged forward by 1 ms.
         """
         import mediapipe as mp
 
-        height, width = image_bgr.shape[:2]
-        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        height, width = rgb.shape[:2]
         ms = max(round(time_s * 1000.0), self._last_ms + 1)
         self._last_ms = ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
@@ -138,6 +174,32 @@ class TrackBuilder:
         return track
 
 
+def _with_rgb(frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:
+    for frame in frames:
+        yield frame, cv2.cvtColor(frame.image_bgr, cv2.COLOR_BGR2RGB)
+
+
+def infer_frames(
+    frames: Iterable[Frame],
+    estimator: PoseEstimator,
+    *,
+    on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[tuple[float, np.ndarray | None]]:
+    """(time_s, landmarks) for each frame, decoding ahead on a background thread.
+
+    Decoding and the BGR->RGB conversion overlap inference, which runs on one
+    core (MediaPipe's Python API has no thread option). ``stop`` ends early.
+    """
+    for frame, rgb in prefetch(_with_rgb(frames), maxsize=8, name="decode"):
+        if stop is not None and stop.is_set():
+            return
+        landmarks = estimator.detect_rgb(rgb, frame.time_s)
+        if on_frame is not None:
+            on_frame(frame, landmarks)
+        yield frame.time_s, landmarks
+
+
 def estimate_track(
     frames: Iterable[Frame],
     estimator: PoseEstimator,
@@ -154,9 +216,6 @@ def estimate_track(
     ``on_frame`` sees each frame with its landmarks (progress bars, live view).
     """
     builder = TrackBuilder()
-    for frame in frames:
-        landmarks = estimator.detect(frame.image_bgr, frame.time_s)
-        builder.add(frame.time_s, landmarks)
-        if on_frame is not None:
-            on_frame(frame, landmarks)
+    for time_s, landmarks in infer_frames(frames, estimator, on_frame=on_frame):
+        builder.add(time_s, landmarks)
     return builder.build(width=width, height=height, fps=fps, source=source, model=model)

@@ -34,7 +34,9 @@ def _load_track(path: Path) -> PoseTrack:
         raise NotAVideoError(str(exc)) from exc
 
 
-def _estimate(path: Path, model: ResolvedModel, show_progress: bool) -> PoseTrack:
+def _estimate(
+    path: Path, model: ResolvedModel, jobs: int | None, show_progress: bool
+) -> PoseTrack:
     from valgus.source import VideoSource
 
     with VideoSource(path) as probe:
@@ -42,7 +44,7 @@ def _estimate(path: Path, model: ResolvedModel, show_progress: bool) -> PoseTrac
     with tqdm(
         total=total, desc=path.name, unit="frame", disable=not show_progress, leave=False
     ) as bar:
-        return estimate_pose(path, model=model, on_frame=lambda *_: bar.update())
+        return estimate_pose(path, model=model, jobs=jobs, on_frame=lambda *_: bar.update())
 
 
 def analyze_one(
@@ -54,13 +56,14 @@ def analyze_one(
     thresholds: Thresholds,
     write_video: bool,
     show_progress: bool,
+    jobs: int | None = None,
 ) -> Session:
     """Analyse one clip and write its outputs atomically to ``folder``.
 
     With ``model`` None, ``path`` is a saved ``pose.npz`` (or a folder holding
     one) and the model does not run; the video is redrawn if its file still exists.
     """
-    raw = _load_track(path) if model is None else _estimate(path, model, show_progress)
+    raw = _load_track(path) if model is None else _estimate(path, model, jobs, show_progress)
     session = analyze_track(raw, movement=movement, thresholds=thresholds)
     video = Path(raw.source) if model is None else path
     with atomic_folder(folder) as work:
@@ -93,6 +96,7 @@ def analyze_many(
     from_pose: bool = False,
     write_video: bool = True,
     show_progress: bool = True,
+    jobs: int | None = None,
 ) -> int:
     """Analyse every path; return 0 if all succeeded, else the exit code of the first failure."""
     try:
@@ -113,6 +117,7 @@ def analyze_many(
                 thresholds=thresholds,
                 write_video=write_video,
                 show_progress=show_progress and sys.stderr.isatty(),
+                jobs=jobs,
             )
         except ValgusError as exc:
             message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"

@@ -8,6 +8,7 @@ mid-file instead of stopping silently (design.md sections 2 and 5).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,14 +36,15 @@ class VideoInfo:
     duration_s: float  # 0.0 when the container does not say
     rotation_deg: int  # clockwise rotation applied to make frames upright
     codec: str
+    first_time_s: float  # container time of the first frame; frame times count from it
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded, upright frame."""
+    """One decoded, upright BGR frame."""
 
-    index: int
-    time_s: float  # from the first decoded frame
+    index: int  # position in this iteration (0 = first frame yielded)
+    time_s: float  # from the first frame of the file
     image_bgr: np.ndarray
 
 
@@ -89,12 +91,51 @@ def upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=-(rotation_deg // 90)))
 
 
+def missing_seconds(times_s: np.ndarray, fps: float) -> float:
+    """Seconds of video missing between frames (jumps longer than ``GAP_FRAMES`` intervals)."""
+    steps = np.diff(np.asarray(times_s, dtype=float))
+    gaps = steps[steps > GAP_FRAMES / fps]
+    return float(np.sum(gaps - 1.0 / fps))
+
+
+def describe_decode(
+    info: VideoInfo,
+    *,
+    frames_decoded: int,
+    last_time_s: float,
+    missing_s: float,
+    corrupt_packets: int,
+    corrupt_frames: int,
+) -> tuple[str, ...]:
+    """One-line warnings about a decode, for the report."""
+    notes = []
+    if corrupt_packets:
+        notes.append(f"{corrupt_packets} damaged packets were skipped while decoding")
+    if corrupt_frames:
+        notes.append(f"{corrupt_frames} damaged frame(s) decoded with errors")
+    if missing_s > 0:
+        notes.append(f"{missing_s:.1f} s of video missing inside the file (damaged?)")
+    declared = info.frames_declared
+    covered = last_time_s + 1.0 / info.fps
+    if declared and frames_decoded < 0.9 * declared:
+        notes.append(
+            f"the video ends early: {frames_decoded} of {declared} frames could be decoded"
+        )
+    elif info.duration_s and covered < 0.9 * info.duration_s:
+        notes.append(
+            f"the video ends early: frames cover {covered:.1f} s of {info.duration_s:.1f} s"
+        )
+    return tuple(notes)
+
+
 class VideoSource:
     """Decode a video file into upright BGR frames with timestamps.
 
     Iterate it once; to read a file twice, make a new source (seeking back to
     frame 0 lands on the wrong frame in streams that start at a non-zero
-    timestamp, design.md section 5).
+    timestamp, design.md section 5). ``start_s`` starts at the first frame at
+    or after that time (seeking to the keyframe before it and decoding on):
+    how segment-parallel analysis reads its part of a clip.
 
     Raises
     ------
@@ -105,8 +146,11 @@ class VideoSource:
         While iterating, when too many packets fail to decode.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, start_s: float = 0.0) -> None:
+        if start_s < 0:
+            raise ValueError(f"start_s must be >= 0, got {start_s}")
         self.path = Path(path)
+        self._start_s = start_s
         _check_path(self.path)
         self._container = _open_container(self.path)
         try:
@@ -131,7 +175,7 @@ class VideoSource:
             duration_s = float(stream.duration * stream.time_base)
         elif self._container.duration:
             duration_s = self._container.duration / av.time_base
-        rotation = self._peek_rotation()
+        rotation, first_time = self._peek_first_frame()
         width, height = stream.codec_context.width, stream.codec_context.height
         if rotation in (90, 270):
             width, height = height, width
@@ -144,23 +188,66 @@ class VideoSource:
             duration_s=duration_s,
             rotation_deg=rotation,
             codec=stream.codec_context.name,
+            first_time_s=first_time,
         )
 
-    def _peek_rotation(self) -> int:
-        """Rotation from the display matrix of the first frame, then rewind by reopening."""
+    def _peek_first_frame(self) -> tuple[int, float]:
+        """Rotation (display matrix) and time of the first frame, read by a separate open.
+
+        A separate open rather than seeking back: seeking to the start lands on
+        the wrong frame in streams that start at a non-zero time.
+        """
         probe = _open_container(self.path)
         try:
             for frame in probe.decode(video=0):
-                return _clockwise_rotation(frame.rotation)
+                return _clockwise_rotation(frame.rotation), float(frame.time or 0.0)
         except av.error.FFmpegError:
-            return 0
+            return 0, 0.0
         finally:
             probe.close()
-        return 0
+        return 0, 0.0
 
-    def __iter__(self) -> Iterator[Frame]:
-        first_time: float | None = None
-        index = 0
+    def _keyframe_before(self, time_s: float) -> int | None:
+        """pts of the last keyframe at or before ``time_s`` (from the first frame), by demuxing."""
+        probe = _open_container(self.path)
+        try:
+            stream = probe.streams.video[0]
+            limit = (self.info.first_time_s + time_s) / stream.time_base
+            best = None
+            for packet in probe.demux(stream):
+                if packet.pts is None or not packet.is_keyframe:
+                    continue
+                if packet.pts > limit:
+                    break
+                best = packet.pts
+            return best
+        except av.error.FFmpegError:
+            return None
+        finally:
+            probe.close()
+
+    def _seek_to_start(self) -> None:
+        """Jump near ``start_s``.
+
+        Seeks to just before the keyframe preceding ``start_s`` (the MP4
+        demuxer lands a GOP late when asked for the keyframe's exact time);
+        frames before ``start_s`` are then skipped while decoding.
+        """
+        keyframe = self._keyframe_before(self._start_s)
+        if keyframe is not None:
+            self._container.seek(max(int(keyframe) - 1, 0), stream=self._stream)
+
+    def _restart_from_beginning(self) -> None:
+        """Reopen the file after a seek that went past ``start_s`` (decode and skip instead)."""
+        self._container.close()
+        self._container = _open_container(self.path)
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+
+    def _timed_frames(self, *, seek: bool) -> Iterator[tuple[float, av.VideoFrame]]:
+        """(time from the file's first frame, frame) at or after ``start_s``; counts damage."""
+        if seek:
+            self._seek_to_start()
         packets = 0
         for packet in self._container.demux(self._stream):
             packets += 1
@@ -172,39 +259,43 @@ class VideoSource:
                 continue
             for frame in decoded:
                 self.corrupt_frames += bool(frame.is_corrupt)
-                time_s = frame.time if frame.time is not None else index / self.info.fps
-                first_time = time_s if first_time is None else first_time
-                image = upright(frame.to_ndarray(format="bgr24"), self.info.rotation_deg)
-                now = max(0.0, time_s - first_time)
-                if index and now - self.last_time_s > GAP_FRAMES / self.info.fps:
-                    self.missing_s += now - self.last_time_s - 1.0 / self.info.fps
-                self.last_time_s = now
-                yield Frame(index=index, time_s=self.last_time_s, image_bgr=image)
-                index += 1
+                if frame.time is None:
+                    continue
+                now = max(0.0, float(frame.time) - self.info.first_time_s)
+                if now >= self._start_s - 1e-6:
+                    yield now, frame
+
+    def __iter__(self) -> Iterator[Frame]:
+        frames = self._timed_frames(seek=self._start_s > 0)
+        first = next(frames, None)
+        if self._start_s > 0 and first is not None and first[0] > self._start_s + 1e-3:
+            # The seek overshot (some demuxers land a GOP late): decode from the start.
+            frames.close()
+            self._restart_from_beginning()
+            frames = self._timed_frames(seek=False)
+            first = next(frames, None)
+        index = 0
+        for now, frame in itertools.chain([first] if first else [], frames):
+            image = upright(frame.to_ndarray(format="bgr24"), self.info.rotation_deg)
+            if index and now - self.last_time_s > GAP_FRAMES / self.info.fps:
+                self.missing_s += now - self.last_time_s - 1.0 / self.info.fps
+            self.last_time_s = now
+            yield Frame(index=index, time_s=now, image_bgr=image)
+            index += 1
         if index == 0:
             raise NotAVideoError(f"{self.path}: no video frames could be decoded")
         self.frames_decoded = index
 
     def decode_notes(self) -> tuple[str, ...]:
-        """Warnings about the decode so far: skipped packets, a stream that ends early."""
-        notes = []
-        if self.corrupt_packets:
-            notes.append(f"{self.corrupt_packets} damaged packets were skipped while decoding")
-        if self.corrupt_frames:
-            notes.append(f"{self.corrupt_frames} damaged frame(s) decoded with errors")
-        if self.missing_s > 0:
-            notes.append(f"{self.missing_s:.1f} s of video missing inside the file (damaged?)")
-        decoded = self.frames_decoded
-        declared = self.info.frames_declared
-        covered = self.last_time_s + 1.0 / self.info.fps
-        if declared and decoded < 0.9 * declared:
-            notes.append(f"the video ends early: {decoded} of {declared} frames could be decoded")
-        elif self.info.duration_s and covered < 0.9 * self.info.duration_s:
-            notes.append(
-                f"the video ends early: frames cover {covered:.1f} s "
-                f"of {self.info.duration_s:.1f} s"
-            )
-        return tuple(notes)
+        """Warnings about the decode so far: damage, missing video, a stream that ends early."""
+        return describe_decode(
+            self.info,
+            frames_decoded=self.frames_decoded,
+            last_time_s=self.last_time_s,
+            missing_s=self.missing_s,
+            corrupt_packets=self.corrupt_packets,
+            corrupt_frames=self.corrupt_frames,
+        )
 
     def _check_corruption(self, packets: int) -> None:
         if packets >= 20 and self.corrupt_packets / packets > MAX_CORRUPT_SHARE:

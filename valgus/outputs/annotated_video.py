@@ -2,17 +2,21 @@
 
 A second pass over the video: it reopens the file (never seeks back, see
 design.md section 5) and reads the landmarks from the Session, so the model
-never runs twice.
+never runs twice. It has to follow the analysis: the overlay shows
+whole-clip results (rep total, the flag strip) and zero-lag smoothed angles.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from valgus.overlay import FlagTimeline, OverlayFrame, default_overlay
+from valgus.prefetch import BackgroundConsumer, prefetch
 from valgus.session import Session
 from valgus.source import VideoSource
 from valgus.video_writer import H264Writer
@@ -64,16 +68,49 @@ def overlay_frames(session: Session) -> list[OverlayFrame]:
     return out
 
 
-def write_annotated_video(session: Session, video_path: Path, out_path: Path) -> int:
-    """Draw the overlay on every frame of ``video_path``; return the frames written."""
+def _frame_lookup(times_s: np.ndarray) -> Callable[[float], int | None]:
+    """Row of the Session for a decoded frame, matched by time (not by counting frames)."""
+
+    def lookup(time_s: float) -> int | None:
+        i = int(np.searchsorted(times_s, time_s - 1e-4))
+        return i if i < times_s.size and abs(times_s[i] - time_s) < 1e-3 else None
+
+    return lookup
+
+
+def write_annotated_video(
+    session: Session,
+    video_path: Path,
+    out_path: Path,
+    *,
+    on_drawn: Callable[[int, np.ndarray], None] | None = None,
+) -> int:
+    """Draw the overlay on every frame of ``video_path``; return the frames written.
+
+    Three stages overlap: decoding (background thread), drawing (this thread)
+    and encoding (background thread; libx264 adds its own threads), with
+    bounded queues so memory stays flat. ``on_drawn(row, image)`` sees every
+    annotated frame (e.g. to keep key frames) before it is encoded.
+    """
     overlay = default_overlay(flag_timeline(session.frames))
     drawn = overlay_frames(session)
+    lookup = _frame_lookup(session.frames["time_s"].to_numpy(dtype=float))
     with VideoSource(video_path) as source:
         info = source.info
         with H264Writer(out_path, info.width, info.height, info.fps) as writer:
-            for frame in source:
-                if frame.index >= len(drawn):
-                    break
-                image = overlay.annotate(frame.image_bgr, drawn[frame.index])
-                writer.write(image, frame.time_s)
+            encoder = BackgroundConsumer(lambda item: writer.write(*item), name="encode")
+            try:
+                for frame in prefetch(source, name="decode"):
+                    row = lookup(frame.time_s)
+                    image = frame.image_bgr
+                    if row is not None:
+                        image = overlay.annotate(image, drawn[row])
+                        if on_drawn is not None:
+                            on_drawn(row, image)
+                    encoder.submit((image, frame.time_s))
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    encoder.close()
+                raise
+            encoder.close()
             return writer.frames_written
