@@ -78,10 +78,14 @@ def _count(n: int, movement: str) -> str:
 
 def _one_line(session: Session, folder: Path) -> str:
     s = session.summary
+    knees = [
+        f"{side} knee {getattr(s, side).verdict}"
+        for side in ("left", "right")
+        if getattr(s, side).reps_measured or session.movement == "squat"
+    ]
     return (
         f"{folder}: {session.movement}, {_count(len(session.reps), session.movement)}; "
-        f"left knee {s.left.verdict}, right knee {s.right.verdict}, "
-        f"pelvic drop {s.pelvic_verdict}"
+        f"{', '.join(knees) or 'knees not measurable'}, pelvic drop {s.pelvic_verdict}"
     )
 
 
