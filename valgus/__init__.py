@@ -1,11 +1,27 @@
 """valgus: screen squats and single-leg tests on video for knee valgus and pelvic drop.
 
 ``valgus.analyze(path)`` mirrors ``valgus analyze``; ``valgus.analyze_track``
-re-analyses a saved PoseTrack without running the model.
+re-analyses a saved PoseTrack without running the model. The names load on
+first use so that every command (``valgus live --source 7`` included) starts
+without importing the whole pipeline.
 """
 
-from valgus.pipeline import analyze, analyze_track
-from valgus.session import Session
-from valgus.track import PoseTrack
+from __future__ import annotations
 
-__all__ = ["PoseTrack", "Session", "analyze", "analyze_track"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "analyze": "valgus.pipeline",
+    "analyze_track": "valgus.pipeline",
+    "Session": "valgus.session",
+    "PoseTrack": "valgus.track",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'valgus' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -8,13 +8,16 @@ a browser can start playing before the whole file has arrived.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 
 import av
 import cv2
 import numpy as np
+
+FASTSTART: Mapping[str, str] = MappingProxyType({"movflags": "+faststart"})
 
 
 def even_size(width: int, height: int) -> tuple[int, int]:
@@ -41,6 +44,11 @@ class H264Writer:
         libx264 constant rate factor (lower is better quality, bigger file).
     preset : str, keyword-only
         libx264 speed preset.
+    container_options : mapping, keyword-only
+        MP4 muxer options. The default moves the index to the front
+        (faststart) for browsers; a live recording instead wants a fragmented
+        file that stays playable if the process dies (``movflags``
+        ``+frag_keyframe+empty_moov``).
     """
 
     def __init__(
@@ -52,6 +60,7 @@ class H264Writer:
         *,
         crf: int = 23,
         preset: str = "veryfast",
+        container_options: Mapping[str, str] = FASTSTART,
     ) -> None:
         if width <= 0 or height <= 0:
             raise ValueError(f"frame size must be positive, got {width}x{height}")
@@ -60,7 +69,9 @@ class H264Writer:
         self.path = Path(path)
         self.width, self.height = even_size(width, height)
         self._rate = Fraction(fps).limit_denominator(1001)
-        self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
+        self._container = av.open(str(self.path), mode="w")
+        # Muxer options take effect when the header is written, at the first packet.
+        self._container.options.update(container_options)
         self._stream = self._container.add_stream("libx264", rate=self._rate)
         self._stream.width = self.width
         self._stream.height = self.height

@@ -1,0 +1,180 @@
+"""``valgus live``: webcam (or a file played as one) with real-time cues, then the full report.
+
+Flow: check the camera, countdown, 2-second standing calibration, the set
+with live cues; on quit (q / Esc / Ctrl-C / --duration / end of the file) the
+raw recording is closed and the offline pipeline (``valgus.runner.analyze_one``)
+re-runs on it, so the final report is exactly what ``valgus analyze`` gives.
+
+Output folder (default ``./valgus-live/<timestamp>/``)::
+
+    recording.mp4   the raw, unmirrored camera frames (fragmented MP4)
+    live.json       session summary: live reps, achieved fps, latency, why it stopped
+    live.csv        one row per processed frame: live FPPA, grades, cue, hint
+    analysis/       report.json, frames.csv, reps.csv, pose.npz, annotated.mp4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from valgus.errors import UsageError, ValgusError
+
+MOVEMENT_CHOICES = ("auto", "squat", "single-leg-squat", "single-leg-stance")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from exc
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``valgus live``."""
+    parser.add_argument(
+        "--source",
+        default="0",
+        help="camera index (0, 1, ...), /dev/videoN, a stream URL, or a video file played "
+        "in real time as if it were a camera (default: 0)",
+    )
+    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    parser.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        metavar="OUTDIR",
+        help="output folder (default: ./valgus-live/<timestamp>/)",
+    )
+    parser.add_argument(
+        "--record", type=Path, metavar="PATH", help="recording file (default: OUTDIR/recording.mp4)"
+    )
+    parser.add_argument("--no-window", action="store_true", help="run headless (no window)")
+    parser.add_argument(
+        "--duration",
+        type=_seconds,
+        metavar="S",
+        help="stop after S seconds (counted after the countdown)",
+    )
+    parser.add_argument(
+        "--countdown",
+        type=_seconds,
+        metavar="S",
+        help="seconds to step back before calibrating (default: 3 for a camera, 0 for a file)",
+    )
+    parser.add_argument(
+        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
+    )
+    parser.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
+    parser.add_argument(
+        "--save-last-frame",
+        type=Path,
+        metavar="PNG",
+        help="write the last displayed (mirrored, annotated) frame to this image file",
+    )
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _default_out() -> Path:
+    return Path("valgus-live") / datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _finite(value: object) -> object:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _write_live_files(result, out: Path) -> None:
+    import pandas as pd
+
+    summary = {key: _finite(value) for key, value in result.summary().items()}
+    (out / "live.json").write_text(json.dumps(summary, indent=2) + "\n")
+    pd.DataFrame(result.log).to_csv(out / "live.csv", index=False)
+
+
+def _analyse(recording: Path, out: Path, args: argparse.Namespace, model, thresholds) -> None:
+    from valgus.runner import analyze_one
+
+    _say(f"analysing the recording: {recording}")
+    try:
+        session = analyze_one(
+            recording,
+            out / "analysis",
+            movement=args.movement,
+            model=model,
+            thresholds=thresholds,
+            write_video=True,
+            show_progress=False,
+        )
+    except ValgusError:
+        _say(f"the recording is kept: {recording}")
+        raise
+    s = session.summary
+    noun = "hold" if session.movement == "single-leg-stance" else "rep"
+    _say(
+        f"{out / 'analysis'}: {session.movement}, {len(session.reps)} {noun}(s); "
+        f"left knee {s.left.verdict}, right knee {s.right.verdict}, "
+        f"pelvic drop {s.pelvic_verdict}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``valgus live``; returns the exit code (0 also after Ctrl-C during the set)."""
+    from valgus.live.app import LiveOptions, run_live
+    from valgus.live.capture import open_reader
+    from valgus.models import resolve_model
+    from valgus.thresholds import Thresholds
+
+    if args.duration is not None and args.duration <= 0:
+        raise UsageError("--duration must be > 0 seconds")
+    shot = args.save_last_frame
+    if shot is not None and shot.suffix.lower() not in IMAGE_SUFFIXES:
+        raise UsageError(f"--save-last-frame needs one of {', '.join(IMAGE_SUFFIXES)}, got {shot}")
+    if not args.no_window:
+        from valgus.live.display import check_display
+
+        check_display()  # before the camera and the model: a missing display is a usage error
+    thresholds = Thresholds.for_sex(args.sex)
+    out = args.out or _default_out()
+    reader = open_reader(args.source)  # the camera check comes first: fail before the model loads
+    try:
+        model = resolve_model(args.model)
+        out.mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        reader.close()
+        raise
+    options = LiveOptions(
+        model=model,
+        record_path=args.record or out / "recording.mp4",
+        movement=args.movement,
+        thresholds=thresholds,
+        window=not args.no_window,
+        duration_s=args.duration,
+        countdown_s=args.countdown,
+        last_frame_path=args.save_last_frame,
+    )
+    _say(f"valgus live: {reader.name} -> {out}")
+    result = run_live(reader, options, on_status=_say)
+    _write_live_files(result, out)
+    noun = "hold(s)" if result.movement_live == "single-leg-stance" else "rep(s)"
+    _say(
+        f"stopped ({result.quit_reason}): {result.reps_live} {result.movement_live} {noun} "
+        f"counted live; {result.achieved_fps:.1f} fps, latency p50 {result.latency_ms_p50:.0f} ms "
+        f"p95 {result.latency_ms_p95:.0f} ms"
+    )
+    if result.recording is None:
+        _say("nothing was recorded (stopped before the set began)")
+        return 0
+    _analyse(Path(result.recording), out, args, model, thresholds)
+    return 0
