@@ -234,9 +234,14 @@ class RepCounterAnnotator:
     def annotate(self, image_bgr: np.ndarray, frame: OverlayFrame) -> np.ndarray:
         check_image(image_bgr)
         pal = self.palette
-        count = f"Rep {frame.rep_number}"
-        if frame.reps_total is not None:
-            count += f"/{frame.reps_total}"
+        noun = "Hold" if frame.movement == "single-leg-stance" else "Rep"
+        if frame.rep_number == 0:  # before the first rep: say what is coming, not "Rep 0"
+            total = frame.reps_total
+            count = "Ready" if total is None else f"{total} {noun.lower()}{'s' * (total != 1)}"
+        else:
+            count = f"{noun} {frame.rep_number}"
+            if frame.reps_total is not None:
+                count += f"/{frame.reps_total}"
         rows = [
             PanelRow(count, pal.text_bgr, size=1.35),
             PanelRow(MOVEMENT_TITLES[frame.movement], pal.muted_text_bgr),

@@ -54,8 +54,9 @@ def scan_frame_times(path: Path, first_time_s: float) -> np.ndarray:
     """Display times (s from the first frame) of every video packet, by demuxing only."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        time_base = float(stream.time_base)  # read before closing: None afterwards
         pts = [p.pts for p in container.demux(stream) if p.pts is not None and p.size]
-    times = np.sort(np.asarray(pts, dtype=float) * float(stream.time_base)) - first_time_s
+    times = np.sort(np.asarray(pts, dtype=float) * time_base) - first_time_s
     return times[times >= -1e-6]
 
 

@@ -5,15 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 from valgus.outputs.annotated_video import write_annotated_video
+from valgus.outputs.keyframes import KeyFrameCollector, jpeg_data_uri, key_moments
+from valgus.outputs.opensim import write_opensim
+from valgus.outputs.plots import write_plots
+from valgus.outputs.report_html import write_report_html
 from valgus.outputs.report_json import write_report_json
 from valgus.outputs.tables import write_tables
 from valgus.session import Session
 
+VIDEO_NAME = "annotated.mp4"
+
 
 def write_outputs(session: Session, folder: Path, video_path: Path | None) -> None:
-    """pose.npz, report.json, frames.csv, reps.csv and (given the video) annotated.mp4."""
+    """pose.npz, report.json, CSVs, OpenSim files, plots, annotated.mp4 and report.html.
+
+    The video and the report's key frames need ``video_path``; without it the
+    report says no video was written.
+    """
     session.raw_track.save(folder / "pose.npz")
     write_report_json(session, folder / "report.json")
     write_tables(session, folder)
+    write_opensim(session, folder)
+    write_plots(session, folder)
+    moments = key_moments(session)
+    stills: dict[int, str] = {}
+    video_name = None
     if video_path is not None and video_path.exists():
-        write_annotated_video(session, video_path, folder / "annotated.mp4")
+        frames = session.frames.index
+        collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
+        write_annotated_video(session, video_path, folder / VIDEO_NAME, on_drawn=collector)
+        video_name = VIDEO_NAME
+        stills = {int(frames[row]): jpeg_data_uri(im) for row, im in collector.images.items()}
+    write_report_html(
+        session, folder / "report.html", video_name=video_name, moments=moments, stills=stills
+    )

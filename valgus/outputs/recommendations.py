@@ -1,0 +1,337 @@
+"""What to train: map a clip's findings to a hip-strengthening plan, in our own words.
+
+Knee collapse (dynamic valgus) and contralateral pelvic drop both point to
+weak hip abductors, gluteus medius and minimus (design.md section 1). The
+usual plan starts with activation exercises, then loaded strength work. The
+plan here is a pure function of the findings, so it can be tested without a
+video, and it only recommends what the findings support: a clean screen gets
+no programme, a clip that could not be measured gets a re-film request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from valgus.flags import NOT_MEASURABLE, VERDICTS
+from valgus.session import Session
+
+SIDES = ("left", "right")
+KNEE = "knee"
+PELVIS = "pelvis"
+FLAGGED = frozenset(VERDICTS[1:])  # "above normal range", "marked"
+_ALL_VERDICTS = (*VERDICTS, NOT_MEASURABLE)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the screen found, reduced to what the training plan depends on.
+
+    Attributes
+    ----------
+    movement : str
+        "squat", "single-leg-squat" or "single-leg-stance".
+    knee_verdict : dict {"left", "right"} -> str
+        One of `valgus.flags.VERDICTS` or "not measurable".
+    knee_mean_fppa_deg : dict {"left", "right"} -> float
+        Mean FPPA at the rep bottoms (NaN when not measurable).
+    pelvic_verdict : str
+    pelvic_drop_deg : float
+        Mean over reps of the peak pelvic drop (NaN when not measurable).
+    asymmetry_exceeds_sdd : bool
+        True when the left/right FPPA difference is larger than the smallest
+        detectable difference, i.e. a real side difference.
+    """
+
+    movement: str
+    knee_verdict: dict[str, str]
+    knee_mean_fppa_deg: dict[str, float]
+    pelvic_verdict: str
+    pelvic_drop_deg: float
+    asymmetry_exceeds_sdd: bool
+
+    def __post_init__(self) -> None:
+        for name in ("knee_verdict", "knee_mean_fppa_deg"):
+            if set(getattr(self, name)) != set(SIDES):
+                raise ValueError(f"{name} must have exactly the keys 'left' and 'right'")
+        for word in (*self.knee_verdict.values(), self.pelvic_verdict):
+            if word not in _ALL_VERDICTS:
+                raise ValueError(f"verdict must be one of {_ALL_VERDICTS}, got {word!r}")
+
+    @classmethod
+    def from_session(cls, session: Session) -> Findings:
+        """The findings of an analysed clip (its Summary)."""
+        s = session.summary
+        return cls(
+            movement=session.movement,
+            knee_verdict={"left": s.left.verdict, "right": s.right.verdict},
+            knee_mean_fppa_deg={"left": s.left.mean_fppa_deg, "right": s.right.mean_fppa_deg},
+            pelvic_verdict=s.pelvic_verdict,
+            pelvic_drop_deg=s.pelvic_drop_deg_mean,
+            asymmetry_exceeds_sdd=s.asymmetry_exceeds_sdd,
+        )
+
+    @property
+    def knees_flagged(self) -> tuple[str, ...]:
+        """Sides whose knee moved inward beyond the normal range."""
+        return tuple(side for side in SIDES if self.knee_verdict[side] in FLAGGED)
+
+    @property
+    def pelvis_flagged(self) -> bool:
+        return self.pelvic_verdict in FLAGGED
+
+    @property
+    def any_marked(self) -> bool:
+        return VERDICTS[2] in (*self.knee_verdict.values(), self.pelvic_verdict)
+
+    @property
+    def measurable(self) -> bool:
+        """Whether anything at all could be judged."""
+        words = (*self.knee_verdict.values(), self.pelvic_verdict)
+        return any(word != NOT_MEASURABLE for word in words)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its name, how to do it (one line) and what it addresses."""
+
+    name: str
+    how: str
+    targets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stage of the plan with its dose and exercises."""
+
+    title: str
+    goal: str
+    dose: str
+    progression: str
+    exercises: tuple[Exercise, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The training advice for one clip.
+
+    ``needed`` is False when the screen found nothing to train (or nothing
+    could be measured); ``phases`` is then empty and ``headline`` says why.
+    """
+
+    needed: bool
+    headline: str
+    reasons: tuple[str, ...]
+    phases: tuple[Phase, ...]
+    notes: tuple[str, ...]
+
+
+def _ex(name: str, how: str, *targets: str) -> Exercise:
+    return Exercise(name, how, frozenset(targets))
+
+
+ACTIVATION = (
+    _ex(
+        "Clamshell",
+        "Lie on your side, knees bent, heels together; open the top knee without rolling "
+        "the pelvis back.",
+        KNEE,
+    ),
+    _ex(
+        "Side-lying leg raise",
+        "Lie on your side, bottom knee bent; lift the straight top leg slightly behind you, "
+        "toes pointing forward.",
+        KNEE,
+        PELVIS,
+    ),
+    _ex(
+        "Lateral band walk",
+        "Band around the knees or ankles, half squat; step sideways keeping the knees over "
+        "the toes.",
+        KNEE,
+        PELVIS,
+    ),
+    _ex(
+        "Glute bridge",
+        "On your back, knees bent; push through the heels and lift the hips, knees pressing "
+        "gently outwards.",
+        KNEE,
+        PELVIS,
+    ),
+    _ex(
+        "Standing hip abduction",
+        "Stand tall on one leg, hips level; move the other leg out to the side and back "
+        "slowly (band optional).",
+        PELVIS,
+    ),
+)
+
+STRENGTH = (
+    _ex(
+        "Step-up",
+        "Step onto a box with the whole foot; drive up without the knee drifting inward "
+        "or the opposite hip dropping.",
+        KNEE,
+        PELVIS,
+    ),
+    _ex(
+        "Reverse lunge",
+        "Step back and lower under control; the front knee stays in line with the second toe.",
+        KNEE,
+    ),
+    _ex(
+        "Lateral lunge",
+        "Step wide to the side and sit back into that hip; the bent knee tracks over the foot.",
+        KNEE,
+    ),
+    _ex(
+        "Romanian deadlift",
+        "Hinge at the hips with a flat back; progress to single-leg with the pelvis kept level.",
+        KNEE,
+        PELVIS,
+    ),
+    _ex(
+        "Hip thrust",
+        "Upper back on a bench; drive the hips up through the heels, knees held apart.",
+        KNEE,
+        PELVIS,
+    ),
+    _ex(
+        "Single-leg balance, knee out",
+        "Stand on one leg, slight knee bend; keep the knee pushed gently out over the foot "
+        "and the hips level for 30 s.",
+        KNEE,
+        PELVIS,
+    ),
+)
+
+ACTIVATION_DOSE = "2-3 sessions a week · 2-3 sets of 10-15 reps per side"
+ACTIVATION_PROGRESSION = (
+    "Slow and controlled; you should feel the side of the hip working. When 3 sets of 15 "
+    "are easy (often after 2-4 weeks), move on to strength and keep one or two of these "
+    "as a warm-up."
+)
+STRENGTH_DOSE = "2-3 sessions a week · 3-4 sets of 6-12 reps per side"
+STRENGTH_PROGRESSION = (
+    "Add a band above the knees or more load once every rep stays clean, the knee over "
+    "the foot and the hips level."
+)
+
+
+def _knee_reason(findings: Findings, side: str) -> str:
+    word = findings.knee_verdict[side]
+    value = findings.knee_mean_fppa_deg[side]
+    degree = "clearly, " if word == VERDICTS[2] else ""
+    return (
+        f"The {side} knee moved inward {degree}more than the normal range "
+        f"(FPPA {value:.0f}° at the bottom, {word})."
+    )
+
+
+def _reasons(findings: Findings) -> tuple[str, ...]:
+    reasons = [_knee_reason(findings, side) for side in findings.knees_flagged]
+    if findings.pelvis_flagged:
+        reasons.append(
+            f"The pelvis dropped on the free-leg side by {findings.pelvic_drop_deg:.1f}° "
+            f"({findings.pelvic_verdict})."
+        )
+    reasons.append(
+        "Both signs point to weak hip abductors (gluteus medius and minimus), which hold "
+        "the knee over the foot and the pelvis level."
+        if findings.knees_flagged and findings.pelvis_flagged
+        else "This points to weak hip abductors (gluteus medius and minimus), which hold "
+        + ("the knee over the foot." if findings.knees_flagged else "the pelvis level.")
+    )
+    return tuple(reasons)
+
+
+def _notes(findings: Findings) -> tuple[str, ...]:
+    notes = []
+    sides = findings.knees_flagged
+    if len(sides) == 1 and findings.movement == "squat":
+        notes.append(
+            f"Favour the {sides[0]} side: do single-leg exercises on both legs, start with "
+            f"the {sides[0]} and add one extra set on it."
+        )
+    elif findings.asymmetry_exceeds_sdd and findings.movement == "squat":
+        worse = max(SIDES, key=lambda s: findings.knee_mean_fppa_deg[s])
+        notes.append(
+            f"The {worse} knee moved inward clearly more than the other: add one extra set "
+            f"of the single-leg exercises on the {worse} side."
+        )
+    if findings.movement != "squat":
+        notes.append("Test the other leg as well, so the two sides can be compared.")
+    if findings.any_marked:
+        notes.append(
+            "A marked finding is at or beyond the average of people with kneecap pain: "
+            "have a physiotherapist look at it before training with heavy loads."
+        )
+    notes.append("Stop an exercise that causes knee pain and get advice.")
+    notes.append(
+        "Film the same test again after 6-8 weeks, same camera position, to see the change."
+    )
+    return tuple(notes)
+
+
+def recommend(findings: Findings) -> Plan:
+    """The training plan the findings support.
+
+    Parameters
+    ----------
+    findings : Findings
+
+    Returns
+    -------
+    Plan
+        No phases when nothing was flagged or nothing could be measured;
+        otherwise an activation phase and a strength phase whose exercises
+        address the flagged signs (knee collapse, pelvic drop or both).
+    """
+    if not findings.measurable:
+        return Plan(
+            needed=False,
+            headline="Nothing could be measured reliably, so no training advice is given. "
+            "Film again from the front with the whole body, feet included, in view.",
+            reasons=(),
+            phases=(),
+            notes=(),
+        )
+    targets = ({KNEE} if findings.knees_flagged else set()) | (
+        {PELVIS} if findings.pelvis_flagged else set()
+    )
+    if not targets:
+        knees = "the knees stayed" if findings.movement == "squat" else "the standing knee stayed"
+        return Plan(
+            needed=False,
+            headline=f"No corrective hip programme is needed: {knees} within the normal "
+            "range and the pelvis stayed level. Keep training as usual.",
+            reasons=(),
+            phases=(),
+            notes=(),
+        )
+    return Plan(
+        needed=True,
+        headline="Strengthen the hip abductors: activation first, then strength.",
+        reasons=_reasons(findings),
+        phases=_phases(frozenset(targets)),
+        notes=_notes(findings),
+    )
+
+
+def _phases(targets: frozenset[str]) -> tuple[Phase, ...]:
+    """Activation then strength, each with the exercises that address ``targets``."""
+    return (
+        Phase(
+            "1 · Activation",
+            "Wake up and coordinate the side-hip muscles.",
+            ACTIVATION_DOSE,
+            ACTIVATION_PROGRESSION,
+            tuple(e for e in ACTIVATION if e.targets & targets),
+        ),
+        Phase(
+            "2 · Strength",
+            "Load the hip in the positions where control was lost.",
+            STRENGTH_DOSE,
+            STRENGTH_PROGRESSION,
+            tuple(e for e in STRENGTH if e.targets & targets),
+        ),
+    )
