@@ -27,7 +27,8 @@ def test_plan_splits_frames_evenly_with_warm_up():
 
 
 @pytest.mark.parametrize(
-    ("duration_s", "cpus", "jobs"), [(2.0, 2, 1), (7.9, 2, 1), (8.0, 2, 2), (60.0, 2, 2), (60, 8, 8)]
+    ("duration_s", "cpus", "jobs"),
+    [(2.0, 2, 1), (7.9, 2, 1), (8.0, 2, 2), (60.0, 2, 2), (60, 8, 8)],
 )
 def test_auto_jobs_only_splits_clips_that_pay_off(duration_s, cpus, jobs):
     assert auto_jobs(duration_s, cpus=cpus) == jobs

@@ -1,0 +1,137 @@
+// Review page of one clip: job state until analysed, then video, timeline, flags, reps, notes.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const clipId = Number(location.pathname.split("/").filter(Boolean).pop());
+const video = $("video");
+const DOWNLOADS = [
+  ["annotated.mp4", "Annotated video", "MP4"],
+  ["report.html", "Report", "HTML"],
+  ["report.json", "Report data", "JSON"],
+  ["frames.csv", "Per-frame numbers", "CSV"],
+  ["reps.csv", "Per-rep numbers", "CSV"],
+  ["original", "Original upload", "video"],
+];
+
+function seek(timeS) {
+  video.currentTime = timeS;
+}
+
+async function load() {
+  const clip = await api(`/api/clips/${clipId}`);
+  const movement = movementName(clip.summary ? clip.summary.movement : clip.movement);
+  document.title = `valgus · ${clip.athlete.name} · ${movement}`;
+  $("title").textContent = `${clip.athlete.name} · ${movement}`;
+  $("subtitle").textContent = `Session ${clip.session.label} · ${clip.original_name} · ${fmt(clip.duration_s, 1, " s")} · uploaded ${when(clip.created_at)}`;
+  $("status").replaceChildren(jobChip(clip.job));
+  $("compare-link").href = `/compare?athlete=${clip.athlete.id}&b=${clip.session.id}`;
+  if (clip.job.state === "done" && clip.report) return showResult(clip);
+  showJob(clip);
+  if (clip.job.state !== "failed") setTimeout(load, 1000);
+}
+
+function showJob(clip) {
+  const box = $("job-box");
+  box.hidden = false;
+  box.classList.toggle("failed", clip.job.state === "failed");
+  if (clip.job.state === "failed") {
+    box.replaceChildren(el("div", {}, el("strong", { text: "The analysis failed. " }), el("span", { text: clip.job.error || "" })),
+      el("button", { onclick: async () => { await api(`/api/clips/${clipId}/retry`, { method: "POST" }); load(); }, text: "Retry" }));
+  } else {
+    const text = clip.job.state === "queued" ? "Waiting for its turn in the queue…" : `Analysing… ${fmt(clip.job.elapsed_s, 0, " s")} so far`;
+    box.replaceChildren(jobChip(clip.job), el("span", { class: "muted", text }));
+  }
+}
+
+async function showResult(clip) {
+  const report = clip.report;
+  $("job-box").hidden = true;
+  $("result").hidden = false;
+  $("reps-card").hidden = report.reps.length === 0;
+  $("reps-title").textContent = report.movement === "single-leg-stance" ? "Holds" : "Reps";
+  video.src = clip.files["annotated.mp4"] || clip.files.original;
+  if (clip.files["report.html"]) {
+    $("open-report").href = clip.files["report.html"];
+    $("open-report").hidden = false;
+  }
+  $("disclaimer").textContent = report.disclaimer;
+  renderSummary(report);
+  renderFlags(report.flags);
+  renderReps(report);
+  $("downloads").replaceChildren(...DOWNLOADS.filter(([name]) => clip.files[name]).map(([name, label, kind]) =>
+    el("li", {}, el("a", { href: `${clip.files[name]}?download=1`, download: "" }, label, el("span", { text: kind })))));
+  drawTimeline($("timeline"), await api(`/api/clips/${clipId}/timeline`), report, video);
+}
+
+function stat(label, value, detail, verdict) {
+  return el("div", { class: "stat" }, el("div", { class: "k", text: label }),
+    el("div", { class: "v" }, value, detail ? el("small", { text: ` ${detail}` }) : null), verdict ? chip(verdict) : null);
+}
+
+function renderSummary(report) {
+  const s = report.summary;
+  const noun = report.movement === "single-leg-stance" ? "Holds" : "Reps";
+  const sdd = report.thresholds.fppa_sdd_deg.value;
+  $("summary").replaceChildren(
+    stat("Left knee FPPA", fmt(s.left.mean_fppa_deg, 1, "°"), `peak ${fmt(s.left.peak_fppa_deg, 1, "°")}`, s.left.verdict),
+    stat("Right knee FPPA", fmt(s.right.mean_fppa_deg, 1, "°"), `peak ${fmt(s.right.peak_fppa_deg, 1, "°")}`, s.right.verdict),
+    stat("Pelvic drop", fmt(s.pelvic_drop_deg_max, 1, "°"), `mean ${fmt(s.pelvic_drop_deg_mean, 1, "°")}`, s.pelvic_verdict),
+    stat(noun, String(report.reps.length), `asym. ${fmt(s.asymmetry_deg, 1, "°")}`,
+      s.asymmetry_exceeds_sdd ? `asymmetry above ${sdd}° SDD` : null));
+  $("warnings").replaceChildren(...report.quality.warnings.map((w) => el("li", { text: w })));
+}
+
+function renderFlags(flags) {
+  const sorted = [...flags].sort((a, b) => a.start_s - b.start_s);
+  $("flag-count").textContent = `(${sorted.length})`;
+  if (!sorted.length) return $("flags").replaceChildren(el("li", { class: "muted small", text: "No flags: nothing crossed the thresholds." }));
+  $("flags").replaceChildren(...sorted.map((f) => el("li", {},
+    el("button", { class: "flag", type: "button", "data-start": f.start_s, onclick: () => seek(f.start_s) },
+      el("span", { class: "dot", style: `background:${FLAG_COLORS[f.kind]}` }),
+      el("span", { class: "what", text: FLAG_NAMES[f.kind] || f.kind }),
+      chip(f.verdict),
+      el("span"), el("span", { class: "when", text: `${fmt(f.start_s, 2)}–${fmt(f.end_s, 2)} s · peak ${fmt(f.peak_deg, 1, "°")}` })))));
+}
+
+function degCell(value, thresholds) {
+  const cls = value >= thresholds.fppa_marked_deg.value ? "bad-num" : value >= thresholds.fppa_above_deg.value ? "warn-num" : "";
+  return el("td", { class: `num ${cls}`, text: fmt(value, 1, "°") });
+}
+
+function renderReps(report) {
+  const t = report.thresholds;
+  const head = ["Rep", "Stance", "Time", "FPPA L", "FPPA R", "Peak L", "Peak R", "KASR", "Pelvic drop", "Flags"];
+  const rows = report.reps.map((r) => el("tr", { class: "clickable", title: "Play this rep", onclick: () => seek(r.start_s) },
+    el("td", { text: String(r.index) }), el("td", { text: r.stance_side || "both" }),
+    el("td", { class: "num", text: `${fmt(r.start_s, 2)}–${fmt(r.end_s, 2)} s` }),
+    degCell(r.fppa_left_deg, t), degCell(r.fppa_right_deg, t), degCell(r.peak_fppa_left_deg, t), degCell(r.peak_fppa_right_deg, t),
+    el("td", { class: "num", text: fmt(r.kasr, 2) }), el("td", { class: "num", text: fmt(r.pelvic_drop_deg, 1, "°") }),
+    el("td", {}, ...r.flags.map((f) => chip(FLAG_NAMES[f.kind] || f.kind, verdictClass(f.verdict))))));
+  $("reps").replaceChildren(el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { class: i > 1 && i < 9 ? "num" : "", text: h })))),
+    el("tbody", {}, rows));
+}
+
+async function loadNotes() {
+  const { notes } = await api(`/api/clips/${clipId}/notes`);
+  $("notes").replaceChildren(...notes.slice().reverse().map((n) => el("li", {},
+    el("div", { class: "meta" }, el("span", { text: when(n.created_at) }),
+      el("button", { class: "link", type: "button", text: "Delete", onclick: async () => { await api(`/api/notes/${n.id}`, { method: "DELETE" }); loadNotes(); } })),
+    el("span", { text: n.body }))));
+}
+
+$("note-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const body = $("note-body").value.trim();
+  if (!body) return;
+  try {
+    await api(`/api/clips/${clipId}/notes`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ body }) });
+    $("note-body").value = "";
+    $("note-message").textContent = "Saved.";
+    loadNotes();
+  } catch (error) {
+    $("note-message").textContent = `Not saved: ${error.message}`;
+  }
+});
+
+load().catch((error) => { $("title").textContent = `Cannot load clip ${clipId}: ${error.message}`; });
+loadNotes().catch(() => {});
