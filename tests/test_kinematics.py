@@ -17,6 +17,7 @@ from valgus.kinematics import (
 )
 from valgus.landmarks import NUM_LANDMARKS, Landmark
 from valgus.track import PoseTrack
+from valgus.view import assess_view, body_yaw_deg, face_yaw_deg, upright_share
 
 L = Landmark
 BENT_DEG = math.degrees(2 * math.atan(10 / 100))  # knee 10 px off a 200 px hip-ankle line
@@ -345,3 +346,68 @@ def test_frames_without_pose_give_nan_and_no_warnings():
     assert f["has_pose"].tolist() == [True] * 5 + [False] * 3
     assert f.loc[5:, ["fppa_left_deg", "kasr", "depth", "pelvic_obliquity_deg"]].isna().all().all()
     assert not f.loc[5:, "fppa_valid_left"].any()
+
+
+# --- view (valgus.view) -------------------------------------------------------------------
+
+
+def world_track(frames: list[np.ndarray], *, turn_deg: float = 0.0) -> PoseTrack:
+    """track_of with world landmarks: image points in metres, turned ``turn_deg`` about y."""
+    track = track_of(frames)
+    a = math.radians(turn_deg)
+    x = (track.xy_px[..., 0] - 320.0) / 400.0
+    world = np.stack([x * math.cos(a), track.xy_px[..., 1] / 400.0, x * math.sin(a)], axis=-1)
+    return PoseTrack(track.xy_px, track.z, track.visibility, world, track.times_s, 640, 480, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("turn_deg", "expected_yaw"),
+    [
+        (3.7, 0.0),  # the model's own offset (hip 3.5, shoulder 3.9): squarely in front
+        (23.7, 20.0),
+        (-16.3, 20.0),
+        (90.0, 86.3),
+    ],
+)
+def test_body_yaw_removes_the_model_offset(turn_deg, expected_yaw):
+    # Hip and shoulder lines turned alike; their offsets differ by 0.4 deg.
+    yaw = body_yaw_deg(world_track([figure()] * 3, turn_deg=turn_deg).world_xyz_m)
+    np.testing.assert_allclose(yaw, expected_yaw, atol=0.25)
+
+
+@pytest.mark.parametrize(
+    ("turn_deg", "view"),
+    [(3.5, "front"), (10.0, "front"), (12.5, "oblique"), (40.0, "oblique"), (75.0, "side")],
+)
+def test_yaw_beyond_eight_degrees_is_oblique(turn_deg, view):
+    assert assess_view(world_track([figure()] * 5, turn_deg=turn_deg)).view == view
+
+
+def test_upside_down_person_is_its_own_view():
+    upright = world_track([figure()] * 6)
+    flipped = world_track([p * [1, -1] + [0, 480] for p in [figure()] * 6])
+    assert assess_view(upright).upright_share == 1.0
+    assessed = assess_view(flipped)
+    assert assessed.upright_share == 0.0
+    assert assessed.view == "upside-down"
+    assert upright_share(np.full((2, NUM_LANDMARKS, 2), np.nan)) == 1.0  # nothing to judge
+
+
+@pytest.mark.parametrize("turn_deg", [0.0, 10.0, -25.0])
+def test_face_yaw_from_the_nose_between_the_ears(turn_deg):
+    # Ears 75 mm either side of the head centre, nose tip 100 mm in front, seen from ahead.
+    a = math.radians(turn_deg)
+    p = np.full((1, NUM_LANDMARKS, 2), np.nan)
+    for index, (x, z) in ((7, (0.075, 0.0)), (8, (-0.075, 0.0)), (0, (0.0, 0.1))):
+        p[0, index] = (x * math.cos(a) + z * math.sin(a), 0.0)
+    expected = math.degrees(math.atan(abs(math.tan(a)) * 0.1 / 0.075 / 1.33))
+    assert face_yaw_deg(p)[0] == pytest.approx(expected, abs=1e-9)
+    assert abs(expected - abs(turn_deg)) < 0.2  # 1.33 is the nose / half-ear-spacing ratio
+
+
+def test_world_landmarks_without_depth_are_not_a_side_view():
+    # A track whose world landmarks are all zero (no depth known) must not read side-on.
+    track = track_of([figure()] * 3)
+    yaw = body_yaw_deg(track.world_xyz_m)
+    np.testing.assert_allclose(yaw, (3.5 + 3.9) / 2)
+    assert assess_view(track).view == "front"

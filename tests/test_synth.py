@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 
 from valgus import synth
-from valgus.synth import SynthSpec, render, truth_dict
-from valgus.synth_motion import build_motion, fppa_deg, obliquity_deg
+from valgus.errors import UsageError
+from valgus.synth import Scene, SynthSpec, render, truth_dict
+from valgus.synth_body import Camera
+from valgus.synth_figure import Palette, background, draw_figure
+from valgus.synth_motion import POINTS, build_motion, fppa_deg, obliquity_deg
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "pose_landmarker_full.task"
 FAST = {"lead_in_s": 0.3, "tail_s": 0.2, "pause_s": 0.2, "rep_s": 1.0}
@@ -216,3 +219,149 @@ def test_mediapipe_reads_the_figure(tmp_path):
     bottom = truth["reps"][0]["bottom_frame"]
     read = fppa_deg(xy[bottom, 23], xy[bottom, 25], xy[bottom, 27], xy[bottom, 24])
     assert float(read) == pytest.approx(truth["reps"][0]["fppa_left_deg"], abs=6.0)
+
+
+# --- scenes: camera, body, look ---------------------------------------------------------
+
+
+def test_default_scene_keeps_the_original_camera_and_truth():
+    camera = Scene().camera(720, 960)
+    focal = 0.80 * 960 * 3.2 / 1.72
+    assert camera.focal_px == focal
+    assert camera.cy == 0.085 * 960 + focal * (1.72 - 0.85) / 3.2
+    truth = _truth(SynthSpec(movement="squat", reps=1))
+    assert "scene" not in truth and "fppa_frontal_left_deg" not in truth["frames"]
+
+
+def test_general_projection_matches_the_frontal_formula():
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-0.5, 1.8, (50, 3))
+    level = Camera(focal_px=900.0, cx=360.0, cy=400.0)
+    nearly = Camera(focal_px=900.0, cx=360.0, cy=400.0, yaw_deg=1e-9)
+    (px_a, depth_a), (px_b, depth_b) = level.project(points), nearly.project(points)
+    np.testing.assert_allclose(px_b, px_a, atol=1e-6)
+    np.testing.assert_allclose(depth_b, depth_a, atol=1e-9)
+
+
+@pytest.mark.parametrize("yaw", [5.0, 10.0, 20.0])
+def test_yaw_changes_the_seen_fppa_not_the_movement(yaw):
+    def bottom(yaw_deg: float) -> tuple[float, ...]:
+        spec = SynthSpec(
+            movement="squat", reps=1, knee_collapse_deg=10.0, scene=Scene(camera_yaw_deg=yaw_deg)
+        )
+        truth = _truth(spec)
+        b, f = truth["reps"][0]["bottom_frame"], truth["frames"]
+        keys = (
+            "fppa_left_deg",
+            "fppa_right_deg",
+            "fppa_frontal_left_deg",
+            "fppa_frontal_right_deg",
+        )
+        return tuple(f[k][b] for k in keys)
+
+    left, right, frontal_left, frontal_right = bottom(yaw)
+    # The person does the same squat: seen from straight in front, 10 deg on both legs.
+    assert frontal_left == pytest.approx(10.0, abs=0.5)
+    assert frontal_right == pytest.approx(10.0, abs=0.5)
+    # Turned toward the person's left, the forward-bent knees swing to the image right:
+    # the left FPPA grows and the right one shrinks, by more than a degree per degree of yaw
+    # at 75 deg knee flexion; turning the other way mirrors it.
+    assert left - 10.0 > yaw and 10.0 - right > yaw
+    mirrored = bottom(-yaw)
+    assert mirrored[0] == pytest.approx(right, abs=0.05)
+    assert mirrored[1] == pytest.approx(left, abs=0.05)
+
+
+def test_pitched_camera_keeps_the_body_middle_in_place():
+    level = Scene(camera_height_m=1.4).camera(360, 480)
+    tilted = Scene(camera_height_m=1.4, camera_pitch_deg=12.0).camera(360, 480)
+    middle = np.array([0.0, 0.86, 0.0])
+    assert tilted.project(middle)[0][1] == pytest.approx(level.project(middle)[0][1], abs=1e-6)
+    feet = np.array([0.0, 0.0, 0.0])
+    assert tilted.project(feet)[0][1] != pytest.approx(level.project(feet)[0][1], abs=1.0)
+
+
+def test_body_proportions_set_the_segment_lengths():
+    scene = Scene(body_height_m=1.9, leg_scale=1.1, hip_scale=1.2)
+    spec = SynthSpec(movement="squat", reps=1, knee_collapse_deg=12.0, scene=scene)
+    motion = build_motion(spec)
+    body = scene.body
+    index = {name: i for i, name in enumerate(POINTS)}
+    world = motion.world_m
+    for side in ("LEFT", "RIGHT"):
+        hip, knee, ankle = (world[:, index[f"{side}_{p}"]] for p in ("HIP", "KNEE", "ANKLE"))
+        np.testing.assert_allclose(np.linalg.norm(knee - hip, axis=1), body.thigh_m, atol=1e-9)
+        np.testing.assert_allclose(np.linalg.norm(ankle - knee, axis=1), body.shank_m, atol=1e-9)
+    hips = world[0, index["LEFT_HIP"]] - world[0, index["RIGHT_HIP"]]
+    assert np.linalg.norm(hips) == pytest.approx(2 * 0.09 * 1.2)
+    assert body.thigh_m == pytest.approx(0.245 * 1.9 * 1.1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"camera_yaw_deg": 75.0}, "camera_yaw_deg must be in"),
+        ({"legwear": "skirt"}, "legwear must be one of"),
+        ({"backdrop": "beach"}, "backdrop must be one of"),
+        ({"leg_scale": 2.0}, "leg_scale must be in"),
+        ({"body_height_m": 3.0}, "height_m must be in"),
+    ],
+)
+def test_scene_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Scene(**kwargs)
+
+
+def test_varied_look_is_seeded_and_changes_the_picture(tmp_path):
+    assert Palette.varied(4).skin.tolist() == Palette.varied(4).skin.tolist()
+    skins = {tuple(Palette.varied(s).skin.round(3)) for s in range(30)}
+    assert len(skins) >= 6  # the wide list spans light to very dark skin
+    spec = SynthSpec(movement="squat", reps=1, width=180, height=240, **FAST)
+    plain = _bottom_frame(spec)
+    dressed = SynthSpec(
+        movement="squat",
+        reps=1,
+        width=180,
+        height=240,
+        scene=Scene(legwear="leggings", backdrop="gym", exposure=0.8, palette_seed=2),
+        **FAST,
+    )
+    image, motion = _bottom_frame(dressed), build_motion(dressed)
+    index = {name: i for i, name in enumerate(POINTS)}
+    b = motion.timeline.reps[0]["bottom"]
+    shin = 0.5 * (
+        motion.points_px[b, index["LEFT_KNEE"]] + motion.points_px[b, index["LEFT_ANKLE"]]
+    )
+    x, y = (round(v) for v in shin)
+    legwear = Palette.for_scene(dressed.seed, dressed.scene).shorts * 255
+    assert np.abs(image[y, x].astype(float) - legwear).max() < 90  # shaded legwear, not skin
+    assert np.abs(image.astype(float) - plain.astype(float)).mean() > 10
+    out = render(dressed, tmp_path / "dressed.mp4")
+    truth = json.loads(out.with_suffix(".truth.json").read_text())
+    assert truth["scene"]["legwear"] == "leggings"
+
+
+def _bottom_frame(spec: SynthSpec) -> np.ndarray:
+    motion = build_motion(spec)
+    palette = Palette.for_scene(spec.seed, spec.scene)
+    room = background(spec.width, spec.height, motion.camera, palette, spec.seed)
+    b = motion.timeline.reps[0]["bottom"]
+    return draw_figure(room, motion.points_px[b], motion.depth_m[b], motion.camera, palette)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--camera-yaw-deg", "80"], "camera_yaw_deg must be in"),
+        (["--knee-collapse-deg", "1", "2", "3"], "takes one value or LEFT RIGHT"),
+        (["--reps", "0"], "reps must be >= 1"),
+    ],
+)
+def test_cli_hook_turns_bad_specs_into_usage_errors(tmp_path, extra, message):
+    parser = argparse.ArgumentParser()
+    synth.add_arguments(parser)
+    args = parser.parse_args(["squat", "-o", str(tmp_path / "x.mp4"), *extra])
+    with pytest.raises(UsageError, match=message) as caught:
+        synth.run(args)
+    assert caught.value.exit_code == 2
+    assert not (tmp_path / "x.mp4").exists()

@@ -54,6 +54,15 @@ GROUNDED_MAX_LIFT = 0.08
 # An ankle that never comes closer to the floor than this (leg lengths) is taken as
 # placed forward (stagger), not lifted; see _stagger.
 MAX_STAGGER = 0.1
+# Camera roll a grounded ankle's offset may also come from: a rolled camera lifts one
+# ankle by tan(roll) x the ankle spacing. A 5 deg roll of the wide-stance clips of
+# ../shared/videos/front (spacing 0.5-1.2 leg lengths) lifted one ankle by 0.04-0.11
+# leg lengths, past MAX_STAGGER: the clip lost its standing frames (so its pelvic
+# baseline) and passed for a single-leg squat (benchmarks/metamorphic.py, roll5 on
+# lnewco_bad_IMG_7033, lnewco_good_IMG_7035, nowva_side_lunge). Handheld phones tilt
+# a few degrees; 6 deg leaves room for that and none for a lifted foot on a narrow
+# stance (tux_hyva6: spacing 0.19, lowest lift 0.13 > 0.1 + 0.19 tan 6).
+MAX_ROLL_DEG = 6.0
 
 
 @dataclass(frozen=True)
@@ -154,11 +163,18 @@ def _stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np.ndar
     grounded ankle up to ~0.1 leg lengths above the other for the whole clip
     (front/lnewco_bad_IMG_7033.mov: 0.084-0.101). That is not a lifted foot. A
     foot lifted for the whole of a single-leg hold sits higher still, so only
-    offsets up to ``MAX_STAGGER`` are taken as stagger.
+    offsets up to ``MAX_STAGGER``, plus what a ``MAX_ROLL_DEG`` camera roll adds
+    across the clip's ankle spacing, are taken as stagger.
     """
     lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[use]
     lowest = _pct(lift, 10)
-    return lowest if np.isfinite(lowest) and 0 < lowest <= MAX_STAGGER else 0.0
+    spacing = ratio(
+        _pct(np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])[use], 50), leg
+    )
+    limit = MAX_STAGGER + (float(spacing) if np.isfinite(spacing) else 0.0) * np.tan(
+        np.radians(MAX_ROLL_DEG)
+    )
+    return lowest if np.isfinite(lowest) and 0 < lowest <= limit else 0.0
 
 
 def _ankle_lift(xy: np.ndarray, side: str, floor_y: float, leg: float, stagger: float):

@@ -14,18 +14,28 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
+from valgus.errors import UsageError
 from valgus.synth_figure import Palette, background, draw_figure
-from valgus.synth_motion import POINT_INDEX, Motion, build_motion, fppa_deg, obliquity_deg
-from valgus.synth_spec import MOVEMENTS, SynthSpec
+from valgus.synth_motion import (
+    POINT_INDEX,
+    POINTS,
+    Motion,
+    build_motion,
+    fppa_deg,
+    obliquity_deg,
+)
+from valgus.synth_spec import BACKDROPS, LEGWEAR, MOVEMENTS, Scene, SynthSpec
 from valgus.video_writer import H264Writer
 
-__all__ = ["SynthSpec", "add_arguments", "render", "run", "truth_dict"]
+__all__ = ["Scene", "SynthSpec", "add_arguments", "render", "run", "truth_dict"]
 
 TRUTH_VERSION = 1
+POINT_INDEX_ORDER = {name: i for i, name in enumerate(POINTS)}
 
 
 def _round(values: np.ndarray, digits: int = 2) -> list:
@@ -64,7 +74,7 @@ def truth_dict(spec: SynthSpec, motion: Motion) -> dict:
         entry["fppa_right_deg"] = round(float(fppa["right"][b]), 3)
         entry["pelvic_drop_deg"] = round(float(drop[b]), 3)
         reps.append(entry)
-    return {
+    out = {
         "version": TRUTH_VERSION,
         "generator": "valgus.synth (rendered figure, Apache-2.0)",
         "movement": spec.movement,
@@ -89,6 +99,36 @@ def truth_dict(spec: SynthSpec, motion: Motion) -> dict:
             "pelvic_drop_deg": _round(drop, 3),
             "landmarks_px": landmarks,
         },
+    }
+    if spec.scene != Scene():
+        # Only non-default scenes say so, so the bundled samples' truth files stay as they are.
+        out["scene"] = asdict(spec.scene)
+        out["frames"].update(_frontal_fppa(motion))
+    return out
+
+
+def _frontal_fppa(motion: Motion) -> dict[str, list]:
+    """FPPA of the same 3D pose seen by the camera turned back to 0 deg yaw.
+
+    The clinical measure assumes a frontal camera; the difference from the
+    clip's own (yawed) FPPA is what yaw adds to the 2D angle.
+    """
+    camera = replace(motion.camera, yaw_deg=0.0)
+    if motion.camera.yaw_deg != 0.0 and motion.camera.pitch_deg != 0.0:
+        # Same framing rule: keep the tilted camera's principal point from its own framing.
+        camera = replace(camera, cy=motion.camera.cy)
+    px, _ = camera.project(motion.world_m)
+
+    def at(name: str) -> np.ndarray:
+        return px[:, POINT_INDEX_ORDER[name]]
+
+    return {
+        "fppa_frontal_left_deg": _round(
+            fppa_deg(at("LEFT_HIP"), at("LEFT_KNEE"), at("LEFT_ANKLE"), at("RIGHT_HIP")), 3
+        ),
+        "fppa_frontal_right_deg": _round(
+            fppa_deg(at("RIGHT_HIP"), at("RIGHT_KNEE"), at("RIGHT_ANKLE"), at("LEFT_HIP")), 3
+        ),
     }
 
 
@@ -115,7 +155,7 @@ def render(spec: SynthSpec, path: str | Path, *, crf: int = 28) -> Path:
     if not path.parent.is_dir():
         raise ValueError(f"output folder does not exist: {path.parent}")
     motion = build_motion(spec)
-    palette = Palette.from_seed(spec.seed)
+    palette = Palette.for_scene(spec.seed, spec.scene)
     room = background(spec.width, spec.height, motion.camera, palette, spec.seed)
     with H264Writer(path, spec.width, spec.height, spec.fps, crf=crf) as writer:
         for i, time_s in enumerate(motion.times_s):
@@ -162,14 +202,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=_size, default=(720, 960), metavar="WxH")
     parser.add_argument("--crf", type=int, default=28, help="libx264 quality")
     parser.add_argument("--seed", type=int, default=0, help="picks colours of person and room")
+    scene = parser.add_argument_group("scene (camera, body, look)")
+    scene.add_argument("--camera-yaw-deg", type=float, default=0.0, help="0 = straight in front")
+    scene.add_argument("--camera-height-m", type=float, default=0.85)
+    scene.add_argument("--camera-distance-m", type=float, default=3.2)
+    scene.add_argument("--camera-pitch-deg", type=float, default=0.0, help="downward tilt")
+    scene.add_argument("--body-height-m", type=float, default=1.72)
+    scene.add_argument("--leg-scale", type=float, default=1.0, help="longer (>1) or shorter legs")
+    scene.add_argument("--hip-scale", type=float, default=1.0, help="wider (>1) or narrower hips")
+    scene.add_argument("--girth", type=float, default=1.0, help="limb and trunk thickness")
+    scene.add_argument("--legwear", choices=LEGWEAR, default="shorts")
+    scene.add_argument("--backdrop", choices=BACKDROPS, default="plain")
+    scene.add_argument("--exposure", type=float, default=1.0, help="overall brightness")
+    scene.add_argument("--palette-seed", type=int, default=None, help="wide colour choices")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Render the clip described by parsed ``args``; return the exit code."""
+    """Render the clip described by parsed ``args``; return the exit code.
+
+    A spec the renderer cannot draw (out-of-range angle, unreachable collapse,
+    missing output folder) is a usage error: one line and exit code 2.
+    """
+    try:
+        render(_spec_from(args), args.output, crf=args.crf)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def _spec_from(args: argparse.Namespace) -> SynthSpec:
     collapse = args.knee_collapse_deg
     if len(collapse) > 2:
         raise ValueError("--knee-collapse-deg takes one value or LEFT RIGHT")
-    spec = SynthSpec(
+    return SynthSpec(
         movement=args.movement,
         reps=args.reps,
         knee_collapse_deg=collapse[0] if len(collapse) == 1 else (collapse[0], collapse[1]),
@@ -181,6 +246,18 @@ def run(args: argparse.Namespace) -> int:
         width=args.size[0],
         height=args.size[1],
         seed=args.seed,
+        scene=Scene(
+            camera_yaw_deg=args.camera_yaw_deg,
+            camera_height_m=args.camera_height_m,
+            camera_distance_m=args.camera_distance_m,
+            camera_pitch_deg=args.camera_pitch_deg,
+            body_height_m=args.body_height_m,
+            leg_scale=args.leg_scale,
+            hip_scale=args.hip_scale,
+            girth=args.girth,
+            legwear=args.legwear,
+            backdrop=args.backdrop,
+            exposure=args.exposure,
+            palette_seed=args.palette_seed,
+        ),
     )
-    render(spec, args.output, crf=args.crf)
-    return 0

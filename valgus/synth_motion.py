@@ -10,16 +10,20 @@ person faces the camera), y up, z toward the camera; floor at y = 0.
 
 Knee collapse is a rotation of the knee about the hip-ankle axis toward the
 other hip (hip adduction with internal rotation; segment lengths stay fixed).
-Its size at the rep bottom is solved so the projected FPPA equals the request.
+Its size at the rep bottom is solved so the FPPA seen from straight in front
+(camera yaw 0) equals the request; a yawed camera sees another 2D angle.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from valgus.synth_body import HIP_HALF_M, Body, Camera
 from valgus.synth_spec import SynthSpec
+
+__all__ = ["HIP_HALF_M", "POINTS", "POINT_INDEX", "Camera", "Motion", "build_motion"]
 
 # Drawn points; the ones with a MediaPipe landmark index are written to the truth.
 POINT_INDEX: dict[str, int | None] = {
@@ -56,44 +60,6 @@ POINT_INDEX: dict[str, int | None] = {
 POINTS = tuple(POINT_INDEX)
 _P = {name: i for i, name in enumerate(POINTS)}
 _SIGN = {"left": 1.0, "right": -1.0}  # x direction of each side (person's left = +x)
-
-# Body proportions for a 1.72 m adult (Winter, Biomechanics and Motor Control
-# of Human Movement, segment lengths as fractions of height).
-HEIGHT_M = 1.72
-THIGH_M = 0.245 * HEIGHT_M
-SHANK_M = 0.246 * HEIGHT_M
-ANKLE_Y_M = 0.039 * HEIGHT_M
-TORSO_M = (0.818 - 0.530) * HEIGHT_M
-UPPER_ARM_M = 0.186 * HEIGHT_M
-FOREARM_M = 0.146 * HEIGHT_M
-HIP_HALF_M = 0.09
-SHOULDER_HALF_M = 0.17
-
-
-@dataclass(frozen=True)
-class Camera:
-    """Horizontal pinhole camera on the z axis looking at the person (toward -z)."""
-
-    focal_px: float
-    cx: float
-    cy: float
-    distance_m: float = 3.2
-    height_m: float = 0.85
-
-    @classmethod
-    def framing(cls, width: int, height: int) -> Camera:
-        """Camera that shows a standing person at ~80% of the frame height."""
-        distance = 3.2
-        focal = 0.80 * height * distance / HEIGHT_M
-        cy = 0.085 * height + focal * (HEIGHT_M - 0.85) / distance
-        return cls(focal_px=focal, cx=width / 2.0, cy=cy, distance_m=distance)
-
-    def project(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pixels (..., 2) and depth in metres (...,) of world points (..., 3)."""
-        depth = self.distance_m - xyz[..., 2]
-        u = self.cx + self.focal_px * xyz[..., 0] / depth
-        v = self.cy - self.focal_px * (xyz[..., 1] - self.height_m) / depth
-        return np.stack([u, v], axis=-1), depth
 
 
 @dataclass(frozen=True)
@@ -178,17 +144,20 @@ def build_timeline(spec: SynthSpec) -> Timeline:
     return Timeline(depth, lift, drop, drop.copy(), tuple(reps))
 
 
-def _knee(hip: np.ndarray, ankle: np.ndarray, medial_x: float, psi_rad: float) -> np.ndarray:
+def _knee(
+    hip: np.ndarray, ankle: np.ndarray, medial_x: float, psi_rad: float, body: Body
+) -> np.ndarray:
     """Knee on the circle of fixed thigh and shank lengths around the hip-ankle axis.
 
     ``psi_rad`` = 0 puts the knee straight forward (pure sagittal flexion);
     positive turns it toward ``medial_x`` (the other hip's x direction).
     """
+    thigh, shank = body.thigh_m, body.shank_m
     axis = ankle - hip
-    d = min(float(np.linalg.norm(axis)), THIGH_M + SHANK_M - 1e-9)
+    d = min(float(np.linalg.norm(axis)), thigh + shank - 1e-9)
     u = axis / np.linalg.norm(axis)
-    s = (THIGH_M**2 - SHANK_M**2 + d**2) / (2 * d)
-    rho = np.sqrt(max(THIGH_M**2 - s**2, 0.0))
+    s = (thigh**2 - shank**2 + d**2) / (2 * d)
+    rho = np.sqrt(max(thigh**2 - s**2, 0.0))
     fwd = np.array([0.0, 0.0, 1.0]) - u[2] * u
     fwd /= np.linalg.norm(fwd)
     med = np.cross(u, fwd)
@@ -197,29 +166,35 @@ def _knee(hip: np.ndarray, ankle: np.ndarray, medial_x: float, psi_rad: float) -
     return hip + s * u + rho * (np.cos(psi_rad) * fwd + np.sin(psi_rad) * med)
 
 
-def _leg_hip_offset(flex_deg: float, dx: float) -> np.ndarray:
+def _leg_hip_offset(flex_deg: float, dx: float, body: Body) -> np.ndarray:
     """Hip minus ankle for a loaded leg at ``flex_deg`` knee flexion, lateral offset ``dx``."""
     flex = np.radians(flex_deg)
+    thigh, shank = body.thigh_m, body.shank_m
     shank_tilt, thigh_tilt = 0.4 * flex, 0.6 * flex
-    chord = np.sqrt(THIGH_M**2 + SHANK_M**2 + 2 * THIGH_M * SHANK_M * np.cos(flex))
-    dz = SHANK_M * np.sin(shank_tilt) - THIGH_M * np.sin(thigh_tilt)
+    chord = np.sqrt(thigh**2 + shank**2 + 2 * thigh * shank * np.cos(flex))
+    dz = shank * np.sin(shank_tilt) - thigh * np.sin(thigh_tilt)
     dy = np.sqrt(max(chord**2 - dx**2 - dz**2, 1e-6))
     return np.array([dx, dy, dz])
 
 
-def _foot(pts: np.ndarray, side: str, toe_out_deg: float, pitch_deg: float = 0.0) -> None:
+def _foot(
+    pts: np.ndarray, side: str, toe_out_deg: float, body: Body, pitch_deg: float = 0.0
+) -> None:
     """Heel and toe (foot index) from the ankle; ``pitch_deg`` > 0 points the toes down."""
     sgn, ankle = _SIGN[side], pts[_P[f"{side.upper()}_ANKLE"]]
     yaw, pitch = np.radians(toe_out_deg), np.radians(pitch_deg)
     flat = np.array([sgn * np.sin(yaw), 0.0, np.cos(yaw)])
     fwd = np.cos(pitch) * flat + np.array([0.0, -np.sin(pitch), 0.0])
     down = np.array([0.0, -np.cos(pitch), 0.0]) - np.sin(pitch) * flat
-    pts[_P[f"{side.upper()}_HEEL"]] = ankle - 0.055 * fwd + (ANKLE_Y_M - 0.012) * down
-    pts[_P[f"{side.upper()}_FOOT_INDEX"]] = ankle + 0.15 * fwd + (ANKLE_Y_M - 0.02) * down
+    ankle_y = body.ankle_y_m
+    pts[_P[f"{side.upper()}_HEEL"]] = ankle - 0.055 * fwd + (ankle_y - 0.012) * down
+    pts[_P[f"{side.upper()}_FOOT_INDEX"]] = ankle + 0.15 * fwd + (ankle_y - 0.02) * down
     pts[_P[f"{side.upper()}_SHADOW"]] = [ankle[0], 0.0, ankle[2] + 0.04]
 
 
-def _upper_body(pts: np.ndarray, lean_deg: float, arm_flex_deg: float, arm_abd_deg: float) -> None:
+def _upper_body(
+    pts: np.ndarray, lean_deg: float, arm_flex_deg: float, arm_abd_deg: float, body: Body
+) -> None:
     """Trunk, head, face points and arms above the pelvis (trunk leans forward)."""
     pelvis = 0.5 * (pts[_P["LEFT_HIP"]] + pts[_P["RIGHT_HIP"]])
     lean = np.radians(lean_deg)
@@ -227,7 +202,7 @@ def _upper_body(pts: np.ndarray, lean_deg: float, arm_flex_deg: float, arm_abd_d
     across = pts[_P["LEFT_HIP"]] - pts[_P["RIGHT_HIP"]]
     across = np.array([across[0], across[1], 0.0]) / np.hypot(across[0], across[1])
     trunk_up = np.array([-across[1], across[0], 0.0])
-    neck = pelvis + TORSO_M * (np.cos(lean) * trunk_up + np.array([0.0, 0.0, np.sin(lean)]))
+    neck = pelvis + body.torso_m * (np.cos(lean) * trunk_up + np.array([0.0, 0.0, np.sin(lean)]))
     pts[_P["NECK"]] = neck
     head = neck + np.array([0.0, 0.185, 0.02])
     pts[_P["HEAD"]] = head
@@ -237,18 +212,18 @@ def _upper_body(pts: np.ndarray, lean_deg: float, arm_flex_deg: float, arm_abd_d
         pts[_P[f"{up}_EYE"]] = head + np.array([sgn * 0.032, 0.018, 0.085])
         pts[_P[f"{up}_EAR"]] = head + np.array([sgn * 0.075, 0.005, 0.0])
         pts[_P[f"MOUTH_{up}"]] = head + np.array([sgn * 0.022, -0.055, 0.085])
-        shoulder = neck + sgn * SHOULDER_HALF_M * across - 0.02 * trunk_up
+        shoulder = neck + sgn * body.shoulder_half_m * across - 0.02 * trunk_up
         pts[_P[f"{up}_SHOULDER"]] = shoulder
         abd, flex = np.radians(arm_abd_deg), np.radians(arm_flex_deg)
         upper = np.array(
             [sgn * np.sin(abd), -np.cos(abd) * np.cos(flex), np.cos(abd) * np.sin(flex)]
         )
-        elbow = shoulder + UPPER_ARM_M * upper
+        elbow = shoulder + body.upper_arm_m * upper
         fore_flex = flex + np.radians(15.0)
         fore = np.array(
             [sgn * np.sin(abd), -np.cos(abd) * np.cos(fore_flex), np.cos(abd) * np.sin(fore_flex)]
         )
-        wrist = elbow + FOREARM_M * fore
+        wrist = elbow + body.forearm_m * fore
         pts[_P[f"{up}_ELBOW"]], pts[_P[f"{up}_WRIST"]] = elbow, wrist
         pts[_P[f"{up}_HAND"]] = wrist + 0.08 * fore
 
@@ -274,22 +249,24 @@ def obliquity_deg(left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(dy, np.abs(left_hip[..., 0] - right_hip[..., 0])))
 
 
-def _loaded_leg(pts: np.ndarray, side: str, hip: np.ndarray, ankle: np.ndarray, psi: float):
+def _loaded_leg(
+    pts: np.ndarray, side: str, hip: np.ndarray, ankle: np.ndarray, psi: float, body: Body
+) -> None:
     up = side.upper()
     pts[_P[f"{up}_HIP"]], pts[_P[f"{up}_ANKLE"]] = hip, ankle
-    pts[_P[f"{up}_KNEE"]] = _knee(hip, ankle, -_SIGN[side], psi)
+    pts[_P[f"{up}_KNEE"]] = _knee(hip, ankle, -_SIGN[side], psi, body)
 
 
-def _free_leg(pts: np.ndarray, side: str, hip: np.ndarray, lift: float) -> None:
+def _free_leg(pts: np.ndarray, side: str, hip: np.ndarray, lift: float, body: Body) -> None:
     """Lifted leg: hip flexed 30 deg, knee flexed 90 deg at full lift (foot behind)."""
     sgn, up = _SIGN[side], side.upper()
     h, k, abd = np.radians(30 * lift), np.radians(90 * lift), np.radians(4 * lift)
     thigh = np.array([sgn * np.sin(abd), -np.cos(h) * np.cos(abd), np.sin(h) * np.cos(abd)])
     shank = np.array([sgn * np.sin(abd), -np.cos(h - k) * np.cos(abd), np.sin(h - k) * np.cos(abd)])
     pts[_P[f"{up}_HIP"]] = hip
-    pts[_P[f"{up}_KNEE"]] = hip + THIGH_M * thigh
-    pts[_P[f"{up}_ANKLE"]] = pts[_P[f"{up}_KNEE"]] + SHANK_M * shank
-    _foot(pts, side, 8.0, pitch_deg=0.5 * np.degrees(k - h) + 10 * lift)
+    pts[_P[f"{up}_KNEE"]] = hip + body.thigh_m * thigh
+    pts[_P[f"{up}_ANKLE"]] = pts[_P[f"{up}_KNEE"]] + body.shank_m * shank
+    _foot(pts, side, 8.0, body, pitch_deg=0.5 * np.degrees(k - h) + 10 * lift)
 
 
 def pose_frame(
@@ -297,15 +274,17 @@ def pose_frame(
 ) -> np.ndarray:
     """3D points (len(POINTS), 3) in metres for one frame's controls."""
     pts = np.zeros((len(POINTS), 3))
+    body = spec.scene.body
     flex_bottom = spec.bottom_knee_flexion_deg
     if spec.movement == "squat":
         flex = flex_bottom * depth
         for side, sgn in _SIGN.items():
-            ankle = np.array([sgn * 0.14, ANKLE_Y_M, 0.0])
-            off = _leg_hip_offset(flex, 0.14 - HIP_HALF_M) * np.array([-sgn, 1.0, 1.0])
-            _loaded_leg(pts, side, ankle + off, ankle, psi_rad[side])
-            _foot(pts, side, 15.0)
-        _upper_body(pts, 0.33 * flex, 35.0 * depth, 12.0)
+            ankle = np.array([sgn * body.stance_half_m, body.ankle_y_m, 0.0])
+            dx = body.stance_half_m - body.hip_half_m
+            off = _leg_hip_offset(flex, dx, body) * np.array([-sgn, 1.0, 1.0])
+            _loaded_leg(pts, side, ankle + off, ankle, psi_rad[side], body)
+            _foot(pts, side, 15.0, body)
+        _upper_body(pts, 0.33 * flex, 35.0 * depth, 12.0, body)
         return pts
     stance = spec.stance_side
     free = "left" if stance == "right" else "right"
@@ -314,15 +293,16 @@ def pose_frame(
         flex = max(flex_bottom * depth, 5.0 * lift)
     else:
         flex = flex_bottom * lift
-    ankle = np.array([sgn * HIP_HALF_M, ANKLE_Y_M, 0.0])
+    hip_half = body.hip_half_m
+    ankle = np.array([sgn * hip_half, body.ankle_y_m, 0.0])
     shift = 0.06 * lift
-    hip = ankle + _leg_hip_offset(flex, shift) * np.array([sgn, 1.0, 1.0])
-    _loaded_leg(pts, stance, hip, ankle, psi_rad[stance])
-    _foot(pts, stance, 8.0)
+    hip = ankle + _leg_hip_offset(flex, shift, body) * np.array([sgn, 1.0, 1.0])
+    _loaded_leg(pts, stance, hip, ankle, psi_rad[stance], body)
+    _foot(pts, stance, 8.0, body)
     theta = np.radians(spec.pelvic_drop_deg * drop)
-    other_hip = hip + 2 * HIP_HALF_M * np.array([-sgn * np.cos(theta), -np.sin(theta), 0.0])
-    _free_leg(pts, free, other_hip, lift)
-    _upper_body(pts, 0.25 * flex, 15.0 * depth, 12.0 + 13.0 * lift)
+    other_hip = hip + 2 * hip_half * np.array([-sgn * np.cos(theta), -np.sin(theta), 0.0])
+    _free_leg(pts, free, other_hip, lift, body)
+    _upper_body(pts, 0.25 * flex, 15.0 * depth, 12.0 + 13.0 * lift, body)
     return pts
 
 
@@ -368,7 +348,7 @@ def solve_collapse(spec: SynthSpec, timeline: Timeline, camera: Camera) -> dict[
 
 @dataclass(frozen=True)
 class Motion:
-    """The posed clip: pixels (T, P, 2), depth in metres (T, P), times (T,)."""
+    """The posed clip: pixels (T, P, 2), depth in metres (T, P), times (T,), 3D points."""
 
     points_px: np.ndarray
     depth_m: np.ndarray
@@ -376,6 +356,7 @@ class Motion:
     timeline: Timeline
     camera: Camera
     psi_rad: dict[str, float]
+    world_m: np.ndarray  # (T, P, 3) the posed points in metres, before projection
 
     def point(self, name: str) -> np.ndarray:
         """Pixel track (T, 2) of one named point."""
@@ -385,14 +366,17 @@ class Motion:
 def build_motion(spec: SynthSpec) -> Motion:
     """Pose and project every frame of the spec's clip."""
     timeline = build_timeline(spec)
-    camera = Camera.framing(spec.width, spec.height)
-    psi = solve_collapse(spec, timeline, camera)
+    camera = spec.scene.camera(spec.width, spec.height)
+    # The request describes the person's movement: FPPA as a camera straight in front sees
+    # it. A yawed camera then sees a different 2D angle, which the truth file records.
+    psi = solve_collapse(spec, timeline, replace(camera, yaw_deg=0.0))
     frames = [
         pose_frame(spec, d, lf, dr, {s: psi[s] * c for s in psi})
         for d, lf, dr, c in zip(
             timeline.depth, timeline.lift, timeline.drop, timeline.collapse, strict=True
         )
     ]
-    px, depth = camera.project(np.stack(frames))
+    world = np.stack(frames)
+    px, depth = camera.project(world)
     times = np.arange(len(frames)) / spec.fps
-    return Motion(px, depth, times, timeline, camera, psi)
+    return Motion(px, depth, times, timeline, camera, psi, world)

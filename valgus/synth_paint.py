@@ -40,10 +40,22 @@ def _blend(canvas, box, coverage, colour, shade) -> None:
     region += np.clip(rgb, 0.0, 1.0) * alpha
 
 
-def _shade(nx: np.ndarray, ny: np.ndarray, ambient: float = 0.45) -> np.ndarray:
+def light_from(azimuth_deg: float) -> np.ndarray:
+    """The default light turned by ``azimuth_deg`` in the image plane (+ toward the right)."""
+    if azimuth_deg == 0.0:
+        return LIGHT
+    a = np.radians(azimuth_deg)
+    x = LIGHT[0] * np.cos(a) - LIGHT[1] * np.sin(a)
+    y = LIGHT[0] * np.sin(a) + LIGHT[1] * np.cos(a)
+    return np.array([x, y, LIGHT[2]])
+
+
+def _shade(
+    nx: np.ndarray, ny: np.ndarray, ambient: float = 0.45, light: np.ndarray = LIGHT
+) -> np.ndarray:
     """Lambert shade of a surface whose normal's image-plane part is (nx, ny)."""
     nz = np.sqrt(np.clip(1.0 - nx * nx - ny * ny, 0.0, 1.0))
-    lambert = np.clip(nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2], 0.0, 1.0)
+    lambert = np.clip(nx * light[0] + ny * light[1] + nz * light[2], 0.0, 1.0)
     return ambient + (1.05 - ambient) * lambert
 
 
@@ -56,6 +68,7 @@ def segment(
     *,
     caps: bool = True,
     shaded: bool = True,
+    light: np.ndarray = LIGHT,
 ) -> None:
     """Tapered capsule from ``a`` to ``b`` whose radius runs through ``radii`` (even steps).
 
@@ -79,7 +92,7 @@ def segment(
     if not caps:
         length = np.sqrt(length2)
         coverage *= np.clip(0.5 + t * length, 0, 1) * np.clip(0.5 + (1 - t) * length, 0, 1)
-    shade = _shade(dx / r, dy / r) if shaded else np.ones_like(r)
+    shade = _shade(dx / r, dy / r, light=light) if shaded else np.ones_like(r)
     _blend(canvas, box, coverage, colour, shade)
 
 
@@ -92,6 +105,7 @@ def ellipse(
     angle_rad: float = 0.0,
     y_max: float | None = None,
     shaded: bool = True,
+    light: np.ndarray = LIGHT,
 ) -> None:
     """Shaded ellipse (semi-axes in px, rotated by ``angle_rad``); ``y_max`` cuts below a row."""
     cx, cy = float(centre[0]), float(centre[1])
@@ -110,7 +124,7 @@ def ellipse(
     if y_max is not None:
         coverage *= np.clip(y_max - ys + 0.5, 0.0, 1.0)
     nx, ny = u * c - v * s, u * s + v * c
-    shade = _shade(nx, ny) if shaded else np.ones_like(u)
+    shade = _shade(nx, ny, light=light) if shaded else np.ones_like(u)
     _blend(canvas, box, coverage, colour, shade)
 
 
@@ -121,6 +135,7 @@ def polygon(
     *,
     centre_x: float,
     half_width: float,
+    light: np.ndarray = LIGHT,
 ) -> None:
     """Filled polygon (N, 2), 4x supersampled edges, shaded as a vertical cylinder."""
     points = np.asarray(points, np.float32)
@@ -135,7 +150,7 @@ def polygon(
     cv2.fillPoly(mask, [fixed], 255, lineType=cv2.LINE_8, shift=4)
     coverage = cv2.resize(mask, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
     nx = np.clip((xs - centre_x) / max(half_width, 1.0), -0.95, 0.95)
-    _blend(canvas, box, coverage, colour, _shade(nx, np.zeros_like(nx)))
+    _blend(canvas, box, coverage, colour, _shade(nx, np.zeros_like(nx), light=light))
 
 
 def soft_shadow(canvas: np.ndarray, centre: np.ndarray, axes: tuple[float, float]) -> None:

@@ -7,9 +7,101 @@ of them should own it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from valgus.synth_body import Body, Camera
 
 MOVEMENTS = ("squat", "single-leg-squat", "single-leg-stance")
+LEGWEAR = ("shorts", "leggings")
+BACKDROPS = ("plain", "panels", "door", "gym")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Who is filmed and how: camera, body proportions, clothes, room and light.
+
+    The defaults reproduce the original sample clips byte for byte.
+
+    Parameters
+    ----------
+    camera_height_m, camera_distance_m : float
+        Lens height above the floor and horizontal distance to the person.
+    camera_yaw_deg : float
+        How far the camera orbits off frontal (+ toward the person's left).
+    camera_pitch_deg : float
+        Downward tilt of the camera (0 = level; the picture is framed either way).
+    body_height_m, leg_scale, hip_scale, shoulder_scale : float
+        Proportions (see ``synth_body.Body``).
+    girth : float
+        Factor on limb and trunk thickness (slim to heavy builds).
+    legwear : str
+        ``"shorts"`` (bare knees) or ``"leggings"`` (legs covered to the ankle).
+    backdrop : str
+        One of ``BACKDROPS``: a plain wall, wall panels, a door, a dark gym wall.
+    light_azimuth_deg : float
+        Key light direction in the image plane, 0 = the original upper-left light,
+        + turns it toward the right.
+    exposure : float
+        Overall brightness factor (0.6 dim room .. 1.3 bright).
+    light_falloff : float
+        Left-to-right brightness gradient across the frame (-0.4 .. 0.4), as from
+        a window on one side.
+    palette_seed : int or None
+        Seed of the colours; None uses the clip's ``seed``.
+    """
+
+    camera_height_m: float = 0.85
+    camera_distance_m: float = 3.2
+    camera_yaw_deg: float = 0.0
+    camera_pitch_deg: float = 0.0
+    body_height_m: float = 1.72
+    leg_scale: float = 1.0
+    hip_scale: float = 1.0
+    shoulder_scale: float = 1.0
+    girth: float = 1.0
+    legwear: str = "shorts"
+    backdrop: str = "plain"
+    light_azimuth_deg: float = 0.0
+    exposure: float = 1.0
+    light_falloff: float = 0.0
+    palette_seed: int | None = None
+
+    def __post_init__(self) -> None:
+        checks = {
+            "camera_height_m": (0.3, 1.8),
+            "camera_distance_m": (1.8, 8.0),
+            "camera_yaw_deg": (-60.0, 60.0),
+            "camera_pitch_deg": (-20.0, 30.0),
+            "girth": (0.7, 1.5),
+            "exposure": (0.4, 1.6),
+            "light_falloff": (-0.6, 0.6),
+            "light_azimuth_deg": (-180.0, 180.0),
+        }
+        for name, (lo, hi) in checks.items():
+            if not lo <= getattr(self, name) <= hi:
+                raise ValueError(f"{name} must be in [{lo}, {hi}], got {getattr(self, name)}")
+        if self.legwear not in LEGWEAR:
+            raise ValueError(f"legwear must be one of {LEGWEAR}, got {self.legwear!r}")
+        if self.backdrop not in BACKDROPS:
+            raise ValueError(f"backdrop must be one of {BACKDROPS}, got {self.backdrop!r}")
+        self.body  # noqa: B018 - validates the proportions now, not at render time
+
+    @property
+    def body(self) -> Body:
+        """Segment lengths of the figure."""
+        return Body(self.body_height_m, self.leg_scale, self.hip_scale, self.shoulder_scale)
+
+    def camera(self, width: int, height: int) -> Camera:
+        """The camera framing a standing person in a ``width`` x ``height`` picture."""
+        return Camera.framing(
+            width,
+            height,
+            distance_m=self.camera_distance_m,
+            height_m=self.camera_height_m,
+            yaw_deg=self.camera_yaw_deg,
+            pitch_deg=self.camera_pitch_deg,
+            body_height_m=self.body_height_m,
+        )
 
 
 @dataclass(frozen=True)
@@ -24,8 +116,9 @@ class SynthSpec:
     reps : int
         Squats, or holds for ``"single-leg-stance"``.
     knee_collapse_deg : float or tuple of (float, float)
-        True FPPA at each rep bottom (+ valgus, - varus), one value for both legs
-        or ``(left, right)`` in the person's own sides. Single-leg movements use
+        True FPPA at each rep bottom (+ valgus, - varus) as a camera straight in
+        front of the person sees it, one value for both legs or ``(left, right)``
+        in the person's own sides. Single-leg movements use
         the stance leg's value only; the lifted leg has no set collapse.
     pelvic_drop_deg : float
         Contralateral pelvic drop (+ = non-stance hip lower) at the hold (stance)
@@ -55,6 +148,9 @@ class SynthSpec:
         Single-leg movements: weight shift and leg lift (and lowering) time.
     seed : int
         Picks clothing, skin, hair and background colours.
+    scene : Scene
+        Camera, body proportions, clothes, room and light (defaults: the
+        original front view of a 1.72 m figure in shorts).
     """
 
     movement: str = "squat"
@@ -74,6 +170,7 @@ class SynthSpec:
     drop_ramp_s: float = 0.5
     lift_s: float = 0.6
     seed: int = 0
+    scene: Scene = field(default_factory=Scene)
 
     def __post_init__(self) -> None:
         if self.movement not in MOVEMENTS:

@@ -1,0 +1,403 @@
+"""Metamorphic checks on real footage: transforms whose effect on the answer we know.
+
+No real clip comes with a true FPPA, but some changes to a clip have a known
+effect on it: a mirror image swaps the person's left and right; a 5 deg camera
+roll, half the resolution, half the frame rate or heavy re-compression should
+change nothing. Each front-view clip of ``../shared/videos/front`` is analysed
+as recorded and as each transformed copy, and the relations are checked:
+
+=============  ===============================================================
+relation       pass when (every rep matched by bottom time, both legs)
+=============  ===============================================================
+mirror         mirrored left within 2 deg of original right, and vice versa
+roll5          FPPA within 1.5 deg, peak pelvic drop within 1 deg
+half_res       FPPA within 2 deg
+half_fps       same rep count, peak FPPA within 2 deg
+crf35          FPPA within 2 deg (libx264 crf 35 re-encode)
+=============  ===============================================================
+
+Compared values per rep: FPPA at the rep bottom and peak FPPA over the rep
+(valid frames only), and the clip's peak pelvic drop. A value measurable in
+one copy only (the thigh-length gate sits near its cut) is listed as a gate
+flip, not failed: it says where the gate is fragile.
+
+Geometric transforms are applied to the decoded frames (no re-encode, so
+generation loss does not hide in them); ``crf35`` is the only copy that goes
+through the encoder. Pose tracks are cached (``--cache``), so re-running after
+a change to kinematics or events takes seconds: ``--reanalyse`` never runs the
+model.
+
+    python benchmarks/metamorphic.py [--max-seconds 30] [--clips NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from valgus.errors import ValgusError  # noqa: E402
+from valgus.models import resolve_model  # noqa: E402
+from valgus.pipeline import analyze_track  # noqa: E402
+from valgus.pose import PoseEstimator, estimate_track  # noqa: E402
+from valgus.session import Session  # noqa: E402
+from valgus.source import Frame, VideoSource  # noqa: E402
+from valgus.track import PoseTrack  # noqa: E402
+from valgus.video_writer import H264Writer  # noqa: E402
+
+FRONT = REPO.parent / "shared" / "videos" / "front"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "valgus-bench" / "metamorphic"
+DOC = REPO / "docs" / "validation.md"
+VARIANTS = ("baseline", "mirror", "roll5", "half_res", "half_fps", "crf35")
+ROLL_DEG = 5.0
+# Tolerances of the issue (degrees).
+TOL = {
+    "mirror": 2.0,
+    "roll5": 1.5,
+    "roll5_pelvis": 1.0,
+    "half_res": 2.0,
+    "half_fps": 2.0,
+    "crf35": 2.0,
+}
+MATCH_S = 0.5  # reps of two copies are the same rep when their bottoms are this close
+
+
+def mirror(image: np.ndarray) -> np.ndarray:
+    """Left-right mirror image."""
+    return np.ascontiguousarray(image[:, ::-1])
+
+
+def roll(image: np.ndarray, degrees: float = ROLL_DEG) -> np.ndarray:
+    """Rotate about the centre (camera roll), edges replicated, same size."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def half_res(image: np.ndarray) -> np.ndarray:
+    """Half width and height (area averaging, as a camera's binning would)."""
+    h, w = image.shape[:2]
+    return cv2.resize(image, (max(w // 2, 2), max(h // 2, 2)), interpolation=cv2.INTER_AREA)
+
+
+TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "baseline": lambda im: im,
+    "mirror": mirror,
+    "roll5": roll,
+    "half_res": half_res,
+    "half_fps": lambda im: im,
+}
+
+
+def _frames(path: Path, max_seconds: float) -> Iterable[Frame]:
+    with VideoSource(path) as source:
+        yield from itertools.takewhile(lambda f: f.time_s < max_seconds, source)
+
+
+def estimate_variants(
+    path: Path,
+    *,
+    max_seconds: float,
+    model_path: Path,
+    names: tuple[str, ...] = VARIANTS,
+) -> dict[str, PoseTrack]:
+    """Pose tracks of the ``names`` variants of one clip (the source is decoded twice).
+
+    Every in-memory variant has its own estimator fed from one decode; the
+    crf 35 copy is encoded while decoding and read back afterwards.
+    """
+    with VideoSource(path) as probe:
+        info = probe.info
+    transforms = {name: t for name, t in TRANSFORMS.items() if name in names}
+    builders = {name: [] for name in transforms}
+    sizes = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        crf_path = Path(tmp) / "crf35.mp4"
+        estimators = {name: PoseEstimator(model_path) for name in transforms}
+        try:
+            with H264Writer(crf_path, info.width, info.height, info.fps, crf=35) as writer:
+                for frame in _frames(path, max_seconds):
+                    writer.write(frame.image_bgr, frame.time_s)
+                    for name, transform in transforms.items():
+                        if name == "half_fps" and frame.index % 2:
+                            continue
+                        image = transform(frame.image_bgr)
+                        sizes[name] = image.shape[1], image.shape[0]
+                        marks = estimators[name].detect(image, frame.time_s)
+                        builders[name].append((frame.time_s, marks))
+        finally:
+            for estimator in estimators.values():
+                estimator.close()
+        tracks = {
+            name: _track(rows, sizes[name], info.fps / (2 if name == "half_fps" else 1), path)
+            for name, rows in builders.items()
+        }
+        if "crf35" not in names:
+            return tracks
+        with VideoSource(crf_path) as source, PoseEstimator(model_path) as estimator:
+            tracks["crf35"] = estimate_track(
+                source,
+                estimator,
+                width=source.info.width,
+                height=source.info.height,
+                fps=source.info.fps,
+                source=f"{path} (crf 35)",
+                model="full",
+            )
+    return tracks
+
+
+def _track(rows: list, size: tuple[int, int], fps: float, path: Path) -> PoseTrack:
+    from valgus.pose import TrackBuilder
+
+    builder = TrackBuilder()
+    for time_s, marks in rows:
+        builder.add(time_s, marks)
+    return builder.build(width=size[0], height=size[1], fps=fps, source=str(path), model="full")
+
+
+def cached_tracks(
+    path: Path, cache: Path, *, max_seconds: float, model_path: Path | None
+) -> dict[str, PoseTrack]:
+    """Tracks from ``cache`` when all are there, else estimated (needs ``model_path``) and saved."""
+    folder = cache / f"{path.stem}_{max_seconds:g}s"
+    files = {name: folder / f"{name}.npz" for name in VARIANTS}
+    if all(f.exists() for f in files.values()):
+        return {name: PoseTrack.load(f) for name, f in files.items()}
+    if model_path is None:
+        raise FileNotFoundError(f"no cached tracks for {path.name} in {folder}")
+    tracks = estimate_variants(path, max_seconds=max_seconds, model_path=model_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, track in tracks.items():
+        track.save(files[name])
+    return tracks
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Result of one metamorphic relation on one clip."""
+
+    name: str
+    reps: tuple[int, int]  # rep count of the baseline and of the copy
+    fppa_diff_deg: float  # largest |difference| over matched reps and legs (NaN: nothing)
+    pelvic_diff_deg: float  # |difference| of the clip's peak pelvic drop
+    passed: bool
+    note: str = ""
+    bottom_diff_deg: float = float("nan")  # the same, FPPA at the rep bottoms only
+
+
+def _rep_values(session: Session, swap: bool) -> list[tuple[float, dict[str, float]]]:
+    """(bottom time, {key: value}) per rep; ``swap`` exchanges the legs (mirror image)."""
+    out = []
+    for rep in session.reps:
+        values = {}
+        for side in ("left", "right"):
+            src = {"left": "right", "right": "left"}[side] if swap else side
+            values[f"bottom_{side}"] = getattr(rep, f"fppa_bottom_{src}_deg")
+            values[f"peak_{side}"] = getattr(rep, f"peak_fppa_{src}_deg")
+        out.append((rep.bottom_s, values))
+    return out
+
+
+def compare(name: str, base: Session, copy: Session) -> Relation:
+    """Check one relation between the baseline session and a transformed copy."""
+    a = _rep_values(base, swap=False)
+    b = _rep_values(copy, swap=name == "mirror")
+    diffs, notes, flips, bottoms = [], [], [], []
+    for t, values in a:
+        match = min(b, key=lambda r: abs(r[0] - t), default=None)
+        if match is None or abs(match[0] - t) > MATCH_S:
+            notes.append(f"rep at {t:.1f} s not found")
+            continue
+        for key in ("peak_left", "peak_right", "bottom_left", "bottom_right"):
+            x, y = values[key], match[1][key]
+            if np.isfinite(x) != np.isfinite(y):
+                flips.append(key)
+            elif np.isfinite(x):
+                if key.startswith("bottom"):
+                    bottoms.append(abs(x - y))
+                if name != "half_fps" or key.startswith("peak"):  # half fps: peaks (issue 4)
+                    diffs.append(abs(x - y))
+    fppa = max(diffs) if diffs else float("nan")
+    pelvic = abs(base.summary.pelvic_drop_deg_max - copy.summary.pelvic_drop_deg_max)
+    same_count = len(base.reps) == len(copy.reps)
+    if not same_count:
+        notes.append(f"{len(base.reps)} reps vs {len(copy.reps)}")
+    ok = not notes and (not diffs or fppa <= TOL[name])
+    if flips:
+        # The thigh-length gate sits near its cut in one copy: reported, not failed.
+        notes.append("gate flips: " + ", ".join(sorted(set(flips))))
+    if name == "roll5":
+        ok = ok and not pelvic > TOL["roll5_pelvis"]
+    bottom = max(bottoms) if bottoms else float("nan")
+    counts = (len(base.reps), len(copy.reps))
+    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom)
+
+
+def analyse(track: PoseTrack, movement: str = "auto") -> Session | str:
+    """The session of one track, or the one-line error a user would see."""
+    try:
+        return analyze_track(track, movement=movement)
+    except ValgusError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def check_clip(tracks: dict[str, PoseTrack]) -> dict:
+    """All relations of one clip; copies use the baseline's movement so reps compare."""
+    base = analyse(tracks["baseline"])
+    if isinstance(base, str):
+        return {"error": base}
+    out = {"movement": base.movement, "reps": len(base.reps), "relations": {}}
+    for name in VARIANTS[1:]:
+        copy = analyse(tracks[name], base.movement)
+        if isinstance(copy, str):
+            out["relations"][name] = {"passed": False, "note": copy}
+            continue
+        rel = compare(name, base, copy)
+        out["relations"][name] = {
+            "passed": rel.passed,
+            "reps": list(rel.reps),
+            "fppa_diff_deg": None if np.isnan(rel.fppa_diff_deg) else round(rel.fppa_diff_deg, 2),
+            "pelvic_diff_deg": None
+            if np.isnan(rel.pelvic_diff_deg)
+            else round(rel.pelvic_diff_deg, 2),
+            "note": rel.note,
+            "bottom_diff_deg": None
+            if np.isnan(rel.bottom_diff_deg)
+            else round(rel.bottom_diff_deg, 2),
+        }
+    return out
+
+
+def _cell(rel: dict) -> str:
+    if "fppa_diff_deg" not in rel:
+        return "FAIL (" + rel["note"][:60] + ")"
+    f = rel["fppa_diff_deg"]
+    text = "-" if f is None else f"{f:.1f}"
+    if rel.get("pelvic_diff_deg") is not None:
+        text += f" / {rel['pelvic_diff_deg']:.1f}"
+    mark = "ok" if rel["passed"] else "FAIL"
+    return f"{mark} {text}" + (f" ({rel['note']})" if rel["note"] else "")
+
+
+def table(results: dict[str, dict]) -> str:
+    """Markdown table: one row per clip, one column per relation."""
+    head = "| clip | movement, reps | " + " | ".join(VARIANTS[1:]) + " |"
+    lines = [head, "|" + "---|" * (len(VARIANTS) + 1)]
+    passed = dict.fromkeys(VARIANTS[1:], 0)
+    bottoms = dict.fromkeys(VARIANTS[1:], 0)
+    counted = 0
+    for clip, res in results.items():
+        if "error" in res:
+            lines.append(f"| `{clip}` | refused: {res['error'][:70]} |" + " |" * 5)
+            continue
+        counted += 1
+        cells = []
+        for name in VARIANTS[1:]:
+            rel = res["relations"][name]
+            passed[name] += rel["passed"]
+            b = rel.get("bottom_diff_deg")
+            bottoms[name] += b is None or b <= TOL[name]
+            cells.append(_cell(rel))
+        lines.append(f"| `{clip}` | {res['movement']}, {res['reps']} | " + " | ".join(cells) + " |")
+    total = " | ".join(f"{passed[n]}/{counted}" for n in VARIANTS[1:])
+    lines.append(f"| **passed** | | {total} |")
+    total = " | ".join(f"{bottoms[n]}/{counted}" for n in VARIANTS[1:])
+    lines.append(f"| FPPA at rep bottoms alone within tolerance | | {total} |")
+    return "\n".join(lines)
+
+
+def write_section(doc: Path, marker: str, body: str) -> None:
+    """Replace the text between ``<!-- marker:start -->`` and ``<!-- marker:end -->``."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    text = doc.read_text() if doc.exists() else ""
+    block = f"{start}\n{body}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text)
+
+
+def corpus_report(shared: Path) -> str:
+    """Run the bad-input corpus (tests/support/corpus.py); a markdown table of the outcomes."""
+    from tests.support.corpus import cases, judge, run_corpus, sample_clip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        corpus = [
+            c for c in cases(sample_clip(folder), shared) if shared.is_dir() or not c.needs_shared
+        ]
+        outcomes = run_corpus(corpus, folder)
+    lines = ["| input | exit code | seconds | outcome |", "|---|---|---|---|"]
+    handled = 0
+    for case in corpus:
+        got = outcomes[case.name]
+        problem = judge(case, got)
+        handled += not problem
+        said = got.error_lines[0].split(": ", 2)[-1] if got.error_lines else "analysed"
+        verdict = f"PROBLEM: {problem}" if problem else said
+        lines.append(f"| {case.name} | {got.code} | {got.seconds:.0f} | {verdict[:150]} |")
+    lines.append("")
+    lines.append(f"Handled clearly: {handled} of {len(corpus)}.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clips", nargs="*", help="file names in front/ (default: all)")
+    parser.add_argument("--max-seconds", type=float, default=30.0, help="analyse at most this")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--reanalyse", action="store_true", help="cached tracks only")
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--doc", type=Path, default=DOC, help="markdown file to update")
+    parser.add_argument("--corpus", action="store_true", help="run the bad-input corpus only")
+    args = parser.parse_args(argv)
+    if args.corpus:
+        text = corpus_report(FRONT.parent)
+        sys.stdout.write(text + "\n")
+        write_section(args.doc, "corpus", text)
+        return 0
+    if not FRONT.is_dir():
+        sys.stdout.write(f"{FRONT} is not present; nothing to check\n")
+        return 0
+    clips = sorted(p for p in FRONT.iterdir() if p.suffix.lower() in (".mp4", ".mov"))
+    if args.clips:
+        clips = [p for p in clips if p.name in args.clips]
+    model = None if args.reanalyse else resolve_model("full").path
+    results = {}
+    for clip in clips:
+        start = time.perf_counter()
+        tracks = cached_tracks(clip, args.cache, max_seconds=args.max_seconds, model_path=model)
+        results[clip.name] = check_clip(tracks)
+        sys.stdout.write(f"{clip.name}: {time.perf_counter() - start:.0f} s\n")
+        sys.stdout.flush()
+    text = table(results)
+    sys.stdout.write(text + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    note = (
+        f"Clips of `../shared/videos/front/`, first {args.max_seconds:g} s of each. "
+        "Cells: pass mark, largest |FPPA difference| over matched reps and legs (deg) / "
+        "|difference of the clip's peak pelvic drop| (deg).\n\n"
+    )
+    write_section(args.doc, "metamorphic", note + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
