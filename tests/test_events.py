@@ -279,20 +279,35 @@ def test_rep_metrics_numbers():
     assert m.fppa_valid_bottom_left is True
     assert math.isnan(m.fppa_bottom_right_deg)
     assert m.fppa_valid_bottom_right is False
-    assert (m.peak_fppa_left_deg, m.peak_fppa_left_frame) == (pytest.approx(14.0), 45)
-    # Peak over valid frames only: the last valid right frame before the bottom.
+    # The peak is that of a 5-frame running median: on a smooth bump, a hair under the top.
+    assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
+    assert m.peak_fppa_left_frame in (44, 45, 46)
+    # Peak over valid frames only: near the last valid right frame before the bottom.
     last_valid = max(i for i in range(25, 46) if valid_right[i])
     assert m.peak_fppa_right_frame in (last_valid, 90 - last_valid)
-    assert m.peak_fppa_right_deg == pytest.approx(2 + 30 * shape[last_valid])
+    # At the edge of the valid range the window holds only the last few (rising) valid frames.
+    assert m.peak_fppa_right_deg == pytest.approx(2 + 30 * shape[last_valid], abs=1.5)
     assert m.peak_fppa_right_deg < 2 + 30 * 0.8
     assert (m.kasr_bottom, m.khr_bottom) == pytest.approx((0.6, 0.5))
     assert (m.knee_medial_bottom_left, m.knee_medial_bottom_right) == pytest.approx((0.1, 0.0))
     assert m.trunk_lean_bottom_deg == pytest.approx(3.0)
     # Left stance: drop = -obliquity = 2 + 4 * shape.
     assert m.pelvic_drop_bottom_deg == pytest.approx(6.0)
-    assert (m.peak_pelvic_drop_deg, m.peak_pelvic_drop_frame) == (pytest.approx(6.0), 45)
+    assert m.peak_pelvic_drop_deg == pytest.approx(6.0, abs=0.05)
+    assert m.peak_pelvic_drop_frame in (44, 45, 46)
     assert m.mean_pelvic_drop_deg == pytest.approx(np.mean(2 + 4 * shape[25:66]))
     assert m.to_dict()["stance_side"] == "left"
+
+
+def test_a_single_frame_spike_is_not_the_peak():
+    t = steady_times(duration_s=3.0)
+    shape = bump(t, 1.5, 2.0, 1.0)
+    fppa = 4 + 10 * shape
+    fppa[30] = 40.0  # one frame of landmark jitter
+    frames = make_frames(t, depth=0.3 * shape, fppa_left_deg=fppa, fppa_right_deg=fppa)
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None))
+    assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
+    assert m.peak_fppa_left_frame in (44, 45, 46)
 
 
 def test_rep_metrics_no_valid_fppa():

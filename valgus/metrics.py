@@ -82,12 +82,25 @@ _METRIC_COLUMNS = (
 )
 
 
+PEAK_WINDOW_FRAMES = 5
+
+
 def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float, int | None]:
+    """Highest value of a 5-frame running median over the valid frames, and its frame.
+
+    The plain maximum of a noisy series is its least stable statistic: on
+    mirrored, rolled or re-encoded copies of real clips it moved by more than
+    the 2 deg the metamorphic checks allow (docs/validation.md), while the
+    running median's peak does not chase single-frame landmark jitter.
+    """
     ok = ok & np.isfinite(values)
     if not ok.any():
         return float("nan"), None
-    i = int(np.argmax(np.where(ok, values, -np.inf)))
-    return float(values[i]), int(labels[i])
+    series = pd.Series(np.where(ok, values, np.nan))
+    robust = series.rolling(PEAK_WINDOW_FRAMES, center=True, min_periods=1).median()
+    robust = robust.where(ok).to_numpy()
+    i = int(np.nanargmax(robust))
+    return float(robust[i]), int(labels[i])
 
 
 def _fppa_fields(span: pd.DataFrame, k: int) -> dict:

@@ -37,6 +37,11 @@ def assess_quality(raw: PoseTrack, kinematics: Kinematics, report: FilterReport)
             f"the camera sees the person from the side (body turned ~{view.yaw_deg:.0f} deg); "
             "knee valgus and pelvic drop need a front or back view"
         )
+    if view.view == "upside-down":
+        raise WrongViewError(
+            "the person appears upside down (shoulders below the hips); "
+            "rotate the video upright"
+        )
     lower = kinematics.frames["lower_body_visible"].to_numpy(dtype=bool)
     lower_rate = float(lower[has_pose].mean())
     if lower_rate < MIN_LOWER_BODY_RATE:

@@ -64,11 +64,19 @@ def _open_container(path: Path) -> av.container.InputContainer:
         raise NotAVideoError(f"{path}: not a video file we can read ({exc.strerror})") from exc
 
 
+def _is_still_image(container: av.container.InputContainer) -> bool:
+    """FFmpeg opens PNG/JPEG/... through image demuxers as a one-frame "video"."""
+    names = container.format.name.split(",")
+    return any(n == "image2" or n.endswith("_pipe") for n in names)
+
+
 def _video_stream(container: av.container.InputContainer, path: Path) -> av.VideoStream:
     if not container.streams.video:
         if container.streams.audio:
             raise NotAVideoError(f"{path}: has only audio, no video stream")
         raise NotAVideoError(f"{path}: not a video file (no video stream found)")
+    if _is_still_image(container):
+        raise NotAVideoError(f"{path}: is a still image, not a video")
     stream = container.streams.video[0]
     if stream.codec_context.width <= 0 or stream.codec_context.height <= 0:
         raise NotAVideoError(f"{path}: not a video file (its stream has no picture size)")
