@@ -83,9 +83,12 @@ def test_timeline_follows_frames_csv(client: httpx.Client, analysed: dict) -> No
     series = client.get(f"/api/clips/{analysed['id']}/timeline").json()
     assert len(series["time_s"]) == 96
     assert series["time_s"][1] - series["time_s"][0] == pytest.approx(1 / 30, abs=0.002)
-    left = [v for v in series["fppa_left_deg"] if v is not None]
+    left = np.array([v for v in series["fppa_left_deg"] if v is not None])
     peak = analysed["report"]["summary"]["left"]["peak_fppa_deg"]
-    assert max(left) == pytest.approx(peak, abs=0.01)
+    # The report's peak is that of a 5-frame running median (valgus.metrics): the
+    # timeline holds frames at or above it, and that median is never above the maximum.
+    assert left.max() >= peak - 0.01
+    assert np.sum(left >= peak - 0.01) >= 3
 
 
 def test_downloads(client: httpx.Client, analysed: dict, short_clip: Path) -> None:
