@@ -19,7 +19,8 @@ MOVEMENT_CHOICES = ("auto", "squat", "single-leg-squat", "single-leg-stance")
 EXIT_INTERRUPTED = 130
 
 
-def _threshold_override(text: str) -> tuple[str, float]:
+def threshold_override(text: str) -> tuple[str, float]:
+    """Parse ``--threshold NAME=VALUE`` (shared by analyze and batch)."""
     name, sep, value = text.partition("=")
     try:
         if not sep:
@@ -60,7 +61,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--threshold",
         action="append",
-        type=_threshold_override,
+        type=threshold_override,
         default=[],
         metavar="NAME=VALUE",
         help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",

@@ -2,16 +2,25 @@
 
 The task never raises for a bad clip: it returns a ClipOutcome saying what went
 wrong, so one failure can never take down a batch (or a web server's worker).
+
+After a successful analysis the task writes ``input.json`` into the clip's
+output folder (valgus.batch.manifest): the input's content hash, size and mtime
+and the analysis settings. It is written last, so its presence means the folder
+is complete; ``valgus batch`` skips such a clip on a re-run while the input and
+settings are unchanged.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
+import socket
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from valgus.batch.manifest import InputRecord, file_sha256, write_record
 from valgus.errors import ValgusError
 from valgus.models import resolve_model
 from valgus.thresholds import Thresholds
@@ -21,7 +30,11 @@ EXIT_INTERNAL_ERROR = 1
 
 @dataclass(frozen=True)
 class ClipTask:
-    """Everything needed to analyse one clip into ``out_folder``."""
+    """Everything needed to analyse one clip into ``out_folder``.
+
+    Paths must be valid where the task runs: on a Dask cluster, absolute paths
+    on storage every worker shares.
+    """
 
     input_path: str
     out_folder: str
@@ -30,6 +43,23 @@ class ClipTask:
     sex: str | None = None
     overrides: tuple[tuple[str, float], ...] = ()
     write_video: bool = True
+    # Landmarkers on time segments of this clip (valgus.segments); None = one per core
+    # for long clips. A batch running several clips at once passes 1: the clips
+    # already fill the cores, and segments would only add warm-up work.
+    jobs: int | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The options that change the numbers (a change means the clip is redone).
+
+        ``write_video`` is not among them: it only adds a file, checked separately.
+        """
+        return {
+            "movement": self.movement,
+            "model": self.model,
+            "sex": self.sex,
+            # Last value wins for a repeated name, as in the analysis itself.
+            "overrides": {k: float(v) for k, v in sorted(dict(self.overrides).items())},
+        }
 
 
 @dataclass(frozen=True)
@@ -44,15 +74,12 @@ class ClipOutcome:
     seconds: float
     input_sha256: str | None
     summary: dict | None  # movement, reps, per-side verdicts; see summary_of
+    worker: str = ""  # "host:pid" of the process that ran the task (where to look on a cluster)
 
 
-def file_sha256(path: Path, *, chunk_bytes: int = 1 << 20) -> str:
-    """Content hash of a file, read in chunks (clips can be large)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk_bytes):
-            digest.update(block)
-    return digest.hexdigest()
+def worker_id() -> str:
+    """``host:pid`` of this process, recorded in every outcome."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def summary_of(session) -> dict:
@@ -74,13 +101,16 @@ def summary_of(session) -> dict:
 
 def run_clip_task(task: ClipTask) -> ClipOutcome:
     """Analyse one clip; return its outcome instead of raising (KeyboardInterrupt excepted)."""
-    from valgus.runner import analyze_one
-
     start = time.perf_counter()
     path = Path(task.input_path)
     sha = None
     try:
-        sha = file_sha256(path) if path.is_file() else None
+        from valgus.runner import analyze_one  # inside: a broken install is this clip's error
+
+        # Stat before hashing: if the file changes while we read it, the recorded
+        # size/mtime will not match the next time and the clip is checked again.
+        stat = path.stat() if path.is_file() else None
+        sha = file_sha256(path) if stat is not None else None
         thresholds = Thresholds.for_sex(task.sex).with_overrides(**dict(task.overrides))
         session = analyze_one(
             path,
@@ -90,7 +120,18 @@ def run_clip_task(task: ClipTask) -> ClipOutcome:
             thresholds=thresholds,
             write_video=task.write_video,
             show_progress=False,
+            jobs=task.jobs,
         )
+        if stat is not None and sha is not None:
+            record = InputRecord(
+                input_path=task.input_path,
+                sha256=sha,
+                size_bytes=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                settings=task.settings(),
+                finished_at=time.time(),
+            )
+            write_record(Path(task.out_folder), record)
     except ValgusError as exc:
         return _failed(task, exc.exit_code, str(exc), start, sha)
     except Exception as exc:  # a bug must not end the batch; the outcome carries it
@@ -105,6 +146,22 @@ def run_clip_task(task: ClipTask) -> ClipOutcome:
         seconds=time.perf_counter() - start,
         input_sha256=sha,
         summary=summary_of(session),
+        worker=worker_id(),
+    )
+
+
+def lost_outcome(task: ClipTask, message: str, *, seconds: float, worker: str = "") -> ClipOutcome:
+    """The outcome of a task whose process died or whose cluster lost it (no result came back)."""
+    return ClipOutcome(
+        input_path=task.input_path,
+        out_folder=task.out_folder,
+        ok=False,
+        exit_code=EXIT_INTERNAL_ERROR,
+        error=f"internal error: {message}",
+        seconds=seconds,
+        input_sha256=None,
+        summary=None,
+        worker=worker,
     )
 
 
@@ -118,4 +175,5 @@ def _failed(task: ClipTask, code: int, message: str, start: float, sha: str | No
         seconds=time.perf_counter() - start,
         input_sha256=sha,
         summary=None,
+        worker=worker_id(),
     )

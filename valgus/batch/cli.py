@@ -1,0 +1,162 @@
+"""``valgus batch``: analyse many clips on a local process pool or a Dask cluster.
+
+Re-running the same command resumes: clips whose results are complete and
+whose input is unchanged are skipped. Exit code 0 when every clip succeeded,
+else the exit code of the first failed clip (in input order), as ``valgus analyze``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_batch
+from valgus.batch.executors import DaskBackend, LocalPool, default_workers
+from valgus.cli import MOVEMENT_CHOICES, threshold_override
+from valgus.errors import UsageError
+from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
+from valgus.thresholds import Thresholds
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``valgus batch`` (those of ``valgus analyze`` plus where to run)."""
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="video files, folders (searched recursively for video files) or quoted glob "
+        "patterns ('uploads/**/*.mov')",
+    )
+    parser.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="clips analysed at once (default: this machine's cores; with --scheduler: "
+        "every thread of the cluster)",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask cluster (workers need valgus installed, and INPUTs and OUTDIR "
+        "on storage they share, at the same paths)",
+    )
+    where.add_argument(
+        "--cluster",
+        choices=("local",),
+        help="start a Dask LocalCluster on this machine (to try out Dask)",
+    )
+    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    parser.add_argument(
+        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
+    )
+    parser.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        type=threshold_override,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
+    )
+    parser.add_argument("--no-video", action="store_true", help="skip the annotated videos")
+    parser.add_argument(
+        "--fail-fast", action="store_true", help="stop at the first clip that fails"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _model_spec(text: str) -> str:
+    """Named models stay names (each worker resolves them); a path becomes absolute."""
+    if text in (BUNDLED_NAME, *OFFICIAL_SPECS):
+        return text
+    return str(Path(text).expanduser().resolve())
+
+
+def _backend_factory(args: argparse.Namespace) -> Callable[[int], Backend]:
+    def start(n_clips: int) -> Backend:
+        if args.scheduler:
+            return DaskBackend.connect(args.scheduler, max_in_flight=args.workers)
+        workers = min(args.workers or default_workers(), n_clips)
+        if args.cluster == "local":
+            return DaskBackend.local_cluster(workers)
+        return LocalPool(workers)
+
+    return start
+
+
+def _print_clip(clip: Clip) -> None:
+    """One line per finished clip, written around the progress bar."""
+    row = clip.row
+    if clip.status == "done":
+        noun = "hold" if row["movement"] == "single-leg-stance" else "rep"
+        count = f"{row['reps']} {noun}{'' if row['reps'] == 1 else 's'}"
+        line = (
+            f"{clip.folder}: {row['movement']}, {count}; "
+            f"left knee {row['verdict_left']}, right knee {row['verdict_right']}, "
+            f"pelvic drop {row['pelvic_verdict']}"
+        )
+        tqdm.write(line, file=sys.stdout)
+        return
+    error = str(row.get("error") or "failed")
+    message = error if error.startswith(str(clip.path)) else f"{clip.path}: {error}"
+    tqdm.write(f"valgus: error: {message}", file=sys.stderr)
+
+
+def _final_line(result: BatchResult) -> str:
+    analysed = result.count("done", skipped=False)
+    skipped = result.count("done", skipped=True)
+    failed = result.count("failed")
+    missing = result.count("not analysed")
+    parts = [f"{analysed} analysed", f"{skipped} already up to date", f"{failed} failed"]
+    if missing:
+        parts.append(f"{missing} not analysed")
+    overview = result.out_dir / "index.html"
+    return f"{len(result.clips)} clips: {', '.join(parts)}; overview: {overview}\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``valgus batch``; return 0 if no clip failed, else the first failure's exit code."""
+    overrides = tuple(args.threshold)
+    try:
+        Thresholds.for_sex(args.sex).with_overrides(**dict(overrides))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    model = _model_spec(args.model)
+    if not args.scheduler:
+        resolve_model(model)  # once here: a missing model is one error, not one per clip
+    options = BatchOptions(
+        movement=args.movement,
+        model=model,
+        sex=args.sex,
+        overrides=overrides,
+        write_video=not args.no_video,
+        fail_fast=args.fail_fast,
+        show_progress=not args.quiet,
+        # Several clips at once already fill the cores: one landmarker per clip.
+        jobs_per_clip=1 if args.scheduler or (args.workers or default_workers()) > 1 else None,
+    )
+    result = run_batch(
+        args.inputs,
+        args.out,
+        options=options,
+        start_backend=_backend_factory(args),
+        on_clip=_print_clip,
+    )
+    sys.stdout.write(_final_line(result))
+    return result.exit_code
