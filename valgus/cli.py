@@ -40,6 +40,24 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def add_analysis_options(parser: argparse.ArgumentParser, *, thresholds: bool = True) -> None:
+    """--movement, --model, --sex (and --threshold): the options every way in shares."""
+    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    parser.add_argument(
+        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
+    )
+    parser.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
+    if thresholds:
+        parser.add_argument(
+            "--threshold",
+            action="append",
+            type=threshold_override,
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
+        )
+
+
 def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
@@ -48,23 +66,11 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="video files")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
-    p.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
-    p.add_argument(
-        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
-    )
-    p.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
+    add_analysis_options(p)
     p.add_argument(
         "--from-pose",
         action="store_true",
         help="PATHs are pose.npz files (or output folders): re-analyse without the model",
-    )
-    p.add_argument(
-        "--threshold",
-        action="append",
-        type=threshold_override,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
     )
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     p.add_argument(

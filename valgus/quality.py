@@ -39,8 +39,7 @@ def assess_quality(raw: PoseTrack, kinematics: Kinematics, report: FilterReport)
         )
     if view.view == "upside-down":
         raise WrongViewError(
-            "the person appears upside down (shoulders below the hips); "
-            "rotate the video upright"
+            "the person appears upside down (shoulders below the hips); rotate the video upright"
         )
     lower = kinematics.frames["lower_body_visible"].to_numpy(dtype=bool)
     lower_rate = float(lower[has_pose].mean())

@@ -34,9 +34,7 @@ def _load_track(path: Path) -> PoseTrack:
         raise NotAVideoError(str(exc)) from exc
 
 
-def _estimate(
-    path: Path, model: ResolvedModel, jobs: int | None, show_progress: bool
-) -> PoseTrack:
+def _estimate(path: Path, model: ResolvedModel, jobs: int | None, show_progress: bool) -> PoseTrack:
     from valgus.source import VideoSource
 
     with VideoSource(path) as probe:

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_batch
 from valgus.batch.executors import DaskBackend, LocalPool, default_workers
-from valgus.cli import MOVEMENT_CHOICES, threshold_override
+from valgus.cli import add_analysis_options
 from valgus.errors import UsageError
 from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
 from valgus.thresholds import Thresholds
@@ -61,19 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("local",),
         help="start a Dask LocalCluster on this machine (to try out Dask)",
     )
-    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
-    parser.add_argument(
-        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
-    )
-    parser.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
-    parser.add_argument(
-        "--threshold",
-        action="append",
-        type=threshold_override,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
-    )
+    add_analysis_options(parser)
     parser.add_argument("--no-video", action="store_true", help="skip the annotated videos")
     parser.add_argument(
         "--fail-fast", action="store_true", help="stop at the first clip that fails"

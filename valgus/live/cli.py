@@ -22,9 +22,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from valgus.cli import add_analysis_options
 from valgus.errors import UsageError, ValgusError
 
-MOVEMENT_CHOICES = ("auto", "squat", "single-leg-squat", "single-leg-stance")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="camera index (0, 1, ...), /dev/videoN, a stream URL, or a video file played "
         "in real time as if it were a camera (default: 0)",
     )
-    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    add_analysis_options(parser, thresholds=False)
     parser.add_argument(
         "-o",
         "--out",
@@ -70,10 +70,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds to step back before calibrating (default: 3 for a camera, 0 for a file)",
     )
-    parser.add_argument(
-        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
-    )
-    parser.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
     parser.add_argument(
         "--save-last-frame",
         type=Path,
