@@ -42,8 +42,11 @@ PARENT_CHECK_S = 0.5
 CONNECT_TIMEOUT_S = 20
 
 
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this process as soon as the batch that started it is gone."""
+def exit_with_parent(parent_pid: int) -> None:
+    """Exit this worker process as soon as the process that started it is gone.
+
+    A killed batch or web server must not leave orphans analysing on.
+    """
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -72,16 +75,24 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def worker_main(conn: Connection, parent_pid: int) -> None:
-    """Body of a local worker process: run each ClipTask received, send back its outcome."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the batch; it stops us
-    _watch_parent(parent_pid)
+def serve_tasks(conn: Connection) -> None:
+    """Run each ClipTask received on ``conn`` and send back its outcome, until it closes.
+
+    The loop of every local worker process (``valgus batch`` and ``valgus serve``).
+    """
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
         conn.send(run_clip_task(task))
+
+
+def worker_main(conn: Connection, parent_pid: int) -> None:
+    """Body of a local worker process: run each ClipTask received, send back its outcome."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the batch; it stops us
+    exit_with_parent(parent_pid)
+    serve_tasks(conn)
 
 
 class _Worker:

@@ -32,19 +32,7 @@ from valgus.web.storage import DataDir
 LOG = logging.getLogger("valgus.web")
 MAX_ATTEMPTS = 3  # a clip interrupted this often fails instead of running again
 POLL_S = 0.5  # how long the job thread sleeps when nothing happens
-PARENT_CHECK_S = 1.0
 STARTUP_S = 3.0  # process start and model load, added to the progress estimate
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this worker when the server that started it is gone (killed or crashed)."""
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_CHECK_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _exit_now(signum: int, frame: object) -> None:
@@ -55,15 +43,10 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
     """Body of a worker process: run each ClipTask received, send back its ClipOutcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it stops us
     signal.signal(signal.SIGTERM, _exit_now)  # unwind, so half-written outputs are removed
-    _watch_parent(parent_pid)
-    from valgus.batch.task import run_clip_task
+    from valgus.batch.executors import exit_with_parent, serve_tasks
 
-    while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(run_clip_task(task))
+    exit_with_parent(parent_pid)
+    serve_tasks(conn)
 
 
 class _Worker:
