@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,8 +93,6 @@ COMMAND_MODULES = {
 
 def _add_module_commands(subparsers: argparse._SubParsersAction) -> None:
     for name, (module_name, help_text) in COMMAND_MODULES.items():
-        if importlib.util.find_spec(module_name) is None:  # TEMP: until every command lands
-            continue
         module = importlib.import_module(module_name)
         module.add_arguments(subparsers.add_parser(name, help=help_text, description=help_text))
 
