@@ -29,7 +29,8 @@ def threshold_override(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from exc
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """Parse a count option that must be a whole number >= 1 (--jobs, --workers)."""
     try:
         value = int(text)
     except ValueError:
@@ -74,7 +75,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     p.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="pose landmarkers running on time segments of a clip at once "
         "(default: one per core when the clip is long enough to pay off)",

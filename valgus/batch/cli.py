@@ -16,20 +16,10 @@ from tqdm import tqdm
 
 from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_batch
 from valgus.batch.executors import DaskBackend, LocalPool, default_workers
-from valgus.cli import add_analysis_options
+from valgus.cli import add_analysis_options, positive_int
 from valgus.errors import UsageError
 from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
 from valgus.thresholds import Thresholds
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="clips analysed at once (default: this machine's cores; with --scheduler: "
         "every thread of the cluster)",

@@ -75,6 +75,16 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def end_process(process: Any) -> None:
+    """Terminate a worker process that is still running; kill it if it will not go."""
+    if process.is_alive():
+        process.terminate()
+    process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=5)
+
+
 def serve_tasks(conn: Connection) -> None:
     """Run each ClipTask received on ``conn`` and send back its outcome, until it closes.
 
@@ -114,12 +124,7 @@ class _Worker:
         self.conn.close()
         if self.task is None:
             self.process.join(timeout=2)
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(timeout=5)
+        end_process(self.process)
 
 
 class LocalPool:

@@ -25,6 +25,7 @@ import time
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from valgus.batch.executors import end_process, exit_with_parent, serve_tasks
 from valgus.batch.task import ClipOutcome, ClipTask
 from valgus.web.db import Database
 from valgus.web.storage import DataDir
@@ -43,8 +44,6 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
     """Body of a worker process: run each ClipTask received, send back its ClipOutcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it stops us
     signal.signal(signal.SIGTERM, _exit_now)  # unwind, so half-written outputs are removed
-    from valgus.batch.executors import exit_with_parent, serve_tasks
-
     exit_with_parent(parent_pid)
     serve_tasks(conn)
 
@@ -63,13 +62,9 @@ class _Worker:
         self.job: dict[str, Any] | None = None
 
     def stop(self) -> None:
+        """Close the pipe and end the process now (a running job is queued again)."""
         self.conn.close()
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(timeout=5)
+        end_process(self.process)
 
 
 class JobRunner:
