@@ -8,27 +8,47 @@ import pytest
 from tests.conftest import SAMPLES
 from valgus.outputs.annotated_video import write_annotated_video
 from valgus.pipeline import analyze_track, estimate_pose
-from valgus.segments import Segment, auto_jobs, plan_segments
+from valgus.segments import (
+    SKIPPED_FRAME_COST,
+    FrameScan,
+    Segment,
+    auto_jobs,
+    plan_segments,
+    scan_frames,
+)
 
 SAMPLE = SAMPLES / "squat_valgus.mp4"
 
 
-def test_plan_splits_frames_evenly_with_warm_up():
+def test_plan_gives_every_segment_the_same_work():
     times = np.arange(300) / 30.0
-    segments = plan_segments(times, 3, warmup_s=1.0)
-    assert segments == [
-        Segment(0.0, 100 / 30, 0.0),
-        Segment(100 / 30, 200 / 30, 100 / 30 - 1.0),
-        Segment(200 / 30, float("inf"), 200 / 30 - 1.0),
-    ]
-    assert plan_segments(times, 1) == [Segment(0.0, float("inf"), 0.0)]
+    # Keyframe every frame: a later segment's extra work is its 30 warm-up frames.
+    every = plan_segments(FrameScan(times, times), 3, warmup_s=1.0)
+    assert [s.start_s for s in every] == pytest.approx([0.0, 4.0, 7.0])
+    assert [s.read_from_s for s in every] == pytest.approx([0.0, 3.0, 6.0])
+    # Keyframes only at 0 s: later segments also decode from the start, so they keep less.
+    sparse = plan_segments(FrameScan(times, np.array([0.0])), 2, warmup_s=1.0)
+    kept_first = sparse[1].start_s * 30
+    work_second = 300 - kept_first + 30 + SKIPPED_FRAME_COST * (sparse[1].read_from_s * 30)
+    assert kept_first > 165
+    assert abs(kept_first - work_second) <= 1.5
+    assert plan_segments(FrameScan(times, times), 1) == [Segment(0.0, float("inf"), 0.0)]
     with pytest.raises(ValueError, match="jobs must be >= 1"):
-        plan_segments(times, 0)
+        plan_segments(FrameScan(times, times), 0)
+
+
+def test_scan_reads_frame_and_keyframe_times():
+    scan = scan_frames(SAMPLE, 0.0)
+    assert scan.times_s.size == 271
+    assert scan.times_s[0] == pytest.approx(0.0)
+    assert np.all(np.diff(scan.times_s) > 0)
+    assert scan.keyframes_s[0] == pytest.approx(0.0)
+    assert set(np.round(scan.keyframes_s, 6)) <= set(np.round(scan.times_s, 6))
 
 
 @pytest.mark.parametrize(
     ("duration_s", "cpus", "jobs"),
-    [(2.0, 2, 1), (7.9, 2, 1), (8.0, 2, 2), (60.0, 2, 2), (60, 8, 8)],
+    [(2.0, 2, 1), (3.9, 2, 1), (4.0, 2, 2), (60.0, 2, 2), (60, 8, 8)],
 )
 def test_auto_jobs_only_splits_clips_that_pay_off(duration_s, cpus, jobs):
     assert auto_jobs(duration_s, cpus=cpus) == jobs

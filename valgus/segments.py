@@ -6,8 +6,12 @@ both cores (measured here: 300 frames in 1.9 s on two threads vs 3.3 s on
 one) without the ~0.7 s start-up and model load of a second process.
 
 Each segment after the first starts ``warmup_s`` early: the detector has to
-re-acquire the person, so those frames are only used to check the join
-against the previous segment, never kept.
+re-acquire the person and MediaPipe's landmark smoothing has to settle, so
+those frames are only used to check the join against the previous segment,
+never kept. Measured on tux_hyva7 at three cuts (lower-body landmarks of the
+first kept frames against one landmarker over the whole clip): no warm-up
+2.4-4.6 px off on the first frame, 0.2 s 1.4-2.3 px, 0.5 s 0.7-1.8 px, 1 s
+0.6-0.8 px; 0.5 s is within the run-to-run spread of 2-3 px.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from valgus.source import Frame, VideoInfo, VideoSource, describe_decode, missin
 from valgus.track import PoseTrack
 
 # A segment shorter than this does not repay its warm-up and extra landmarker.
-MIN_SEGMENT_S = 4.0
-WARMUP_S = 1.0
+MIN_SEGMENT_S = 2.0
+WARMUP_S = 0.5
+# A frame decoded only to reach the warm-up costs this much of one decoded and inferred.
+SKIPPED_FRAME_COST = 0.15
 # Lower-body disagreement (px, median) at a join above which the report warns.
 JOIN_WARN_FRACTION_OF_HEIGHT = 0.03
 
@@ -50,14 +56,24 @@ class _SegmentResult:
     corrupt_frames: int
 
 
-def scan_frame_times(path: Path, first_time_s: float) -> np.ndarray:
-    """Display times (s from the first frame) of every video packet, by demuxing only."""
+@dataclass(frozen=True)
+class FrameScan:
+    """Display times (s from the first frame) of every frame and of the keyframes."""
+
+    times_s: np.ndarray
+    keyframes_s: np.ndarray
+
+
+def scan_frames(path: Path, first_time_s: float) -> FrameScan:
+    """Frame and keyframe times of the video stream, by demuxing only (no decoding)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         time_base = float(stream.time_base)  # read before closing: None afterwards
-        pts = [p.pts for p in container.demux(stream) if p.pts is not None and p.size]
-    times = np.sort(np.asarray(pts, dtype=float) * time_base) - first_time_s
-    return times[times >= -1e-6]
+        packets = [(p.pts, p.is_keyframe) for p in container.demux(stream) if p.pts is not None]
+    pts = np.asarray([p for p, _ in packets], dtype=float) * time_base - first_time_s
+    keys = np.asarray([k for _, k in packets], dtype=bool)
+    times = np.sort(pts[pts >= -1e-6])
+    return FrameScan(times, np.sort(pts[keys]))
 
 
 def auto_jobs(duration_s: float, *, cpus: int | None = None) -> int:
@@ -66,15 +82,55 @@ def auto_jobs(duration_s: float, *, cpus: int | None = None) -> int:
     return max(1, min(cpus, int(duration_s // MIN_SEGMENT_S)))
 
 
-def plan_segments(times_s: np.ndarray, jobs: int, *, warmup_s: float = WARMUP_S) -> list[Segment]:
-    """Split the frame times into ``jobs`` runs of equal frame counts."""
+def _start_overhead(scan: FrameScan, row: int, warmup_s: float) -> float:
+    """Frames a segment starting at ``row`` processes before its first kept frame.
+
+    Its warm-up frames cost as much as kept ones; the frames between the
+    keyframe it must seek to and the warm-up are only decoded.
+    """
+    if row == 0:
+        return 0.0
+    times = scan.times_s
+    read_from = times[row] - warmup_s
+    warmup = row - int(np.searchsorted(times, read_from - 1e-6))
+    earlier_keys = scan.keyframes_s[scan.keyframes_s <= read_from + 1e-6]
+    keyframe = float(earlier_keys[-1]) if earlier_keys.size else 0.0
+    skipped = int(np.searchsorted(times, read_from - 1e-6) - np.searchsorted(times, keyframe))
+    return warmup + SKIPPED_FRAME_COST * max(skipped, 0)
+
+
+def _greedy_cuts(scan: FrameScan, jobs: int, budget: float, warmup_s: float) -> list[int] | None:
+    """Start rows of segments that each cost at most ``budget``; None if ``jobs`` are too few."""
+    n, starts, row = scan.times_s.size, [0], 0
+    while True:
+        end = row + int(budget - _start_overhead(scan, row, warmup_s))
+        if end >= n:
+            return starts
+        if end <= row or len(starts) == jobs:
+            return None
+        row = end
+        starts.append(row)
+
+
+def plan_segments(scan: FrameScan, jobs: int, *, warmup_s: float = WARMUP_S) -> list[Segment]:
+    """Split the clip into at most ``jobs`` segments that cost the same to process.
+
+    A segment after the first also infers its warm-up frames and decodes from
+    the keyframe before them, so it keeps fewer frames: with equal frame
+    counts the first landmarker would finish early and leave a core idle.
+    """
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
-    if times_s.size == 0:
+    n = scan.times_s.size
+    if n == 0 or jobs == 1:
         return [Segment(0.0, float("inf"), 0.0)]
-    cuts = [float(times_s[round(k * times_s.size / jobs)]) for k in range(1, jobs)]
-    starts = [0.0, *cuts]
-    ends = [*cuts, float("inf")]
+    low, high = n / jobs, float(n)  # the smallest budget that covers the clip lies between
+    for _ in range(40):
+        middle = 0.5 * (low + high)
+        low, high = (low, middle) if _greedy_cuts(scan, jobs, middle, warmup_s) else (middle, high)
+    rows = _greedy_cuts(scan, jobs, high, warmup_s) or [0]
+    starts = [float(scan.times_s[row]) for row in rows]
+    ends = [*starts[1:], float("inf")]
     return [
         Segment(a, b, max(0.0, a - warmup_s) if a > 0 else 0.0)
         for a, b in zip(starts, ends, strict=True)
@@ -149,7 +205,7 @@ def estimate_track_segments(
     """
     with VideoSource(path) as probe:
         info = probe.info
-    segments = plan_segments(scan_frame_times(path, info.first_time_s), jobs)
+    segments = plan_segments(scan_frames(path, info.first_time_s), jobs)
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="segment") as pool:
         futures = [
