@@ -51,7 +51,7 @@ DOC = REPO / "docs" / "validation.md"
 PLOT = REPO / "docs" / "validation_bland_altman.png"
 MOVES = ("squat", "single-leg-squat", "single-leg-stance")
 MATCH_S = 0.5  # a measured rep is a true rep when their bottoms are this close
-RENDER_VERSION = 2  # bump when the renderer draws the same spec differently
+RENDER_VERSION = 3  # bump when the renderer draws the same spec differently
 GOALS = {"fppa_bottom": 2.5, "pelvic_drop": 1.0, "flags_f1": 0.9}
 
 
@@ -77,25 +77,49 @@ def scene_for(rng: np.random.Generator, index: int) -> Scene:
     )
 
 
+def _joint_angles(rng: np.random.Generator, *, both: bool) -> dict:
+    """Bottom joint angles in realistic ranges, per side for squats (mixed collapse mechanisms)."""
+    # Knees that would pass through each other (FPPA beyond ~30 deg) are left out.
+    ranges = {"hip_adduction_deg": 10, "hip_internal_rotation_deg": 12, "knee_abduction_deg": 5}
+    if both:
+        return {k: tuple(float(v) for v in rng.uniform(0, hi, 2)) for k, hi in ranges.items()}
+    return {k: float(rng.uniform(0, hi)) for k, hi in ranges.items()}
+
+
 def benchmark_specs(n: int = 24, *, size: tuple[int, int] = (360, 480), seed: int = 2024):
-    """The fixed benchmark set: ``n`` specs, the movements in turn, seeded per clip."""
+    """The fixed benchmark set: ``n`` specs, the movements in turn, seeded per clip.
+
+    Every other squat and single-leg squat (a third of the set) collapses by joint
+    angles (hip adduction, hip internal rotation, knee abduction) instead of a set FPPA.
+    """
     specs = []
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         movement = MOVES[i % 3]
         scene = scene_for(rng, i)
         common = {"width": size[0], "height": size[1], "seed": i, "scene": scene, "reps": 2}
+        # Drawn after the clip's other values, so those stay as they were before joints.
+        by_joints = (i // 3) % 2 == 1
         if movement == "squat":
             collapse = (float(rng.uniform(-5, 24)), float(rng.uniform(-5, 24)))
             flex = float(rng.uniform(50, 95))
+            if by_joints:
+                common.update(_joint_angles(rng, both=True))
+                collapse = 0.0
             spec = SynthSpec(movement, knee_collapse_deg=collapse, knee_flexion_deg=flex, **common)
         elif movement == "single-leg-squat":
+            collapse = float(rng.uniform(-3, 24))
+            drop, flex = float(rng.uniform(0, 10)), float(rng.uniform(45, 65))
+            stance = str(rng.choice(["left", "right"]))
+            if by_joints:
+                common.update(_joint_angles(rng, both=False))
+                collapse = 0.0
             spec = SynthSpec(
                 movement,
-                knee_collapse_deg=float(rng.uniform(-3, 24)),
-                pelvic_drop_deg=float(rng.uniform(0, 10)),
-                knee_flexion_deg=float(rng.uniform(45, 65)),
-                stance_side=str(rng.choice(["left", "right"])),
+                knee_collapse_deg=collapse,
+                pelvic_drop_deg=drop,
+                knee_flexion_deg=flex,
+                stance_side=stance,
                 pause_s=0.8,
                 **common,
             )

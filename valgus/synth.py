@@ -7,7 +7,9 @@ a shareable demo clip and an exact answer to test the pipeline against.
 The clip is an H.264 MP4 (``H264Writer``); next to it, ``<name>.truth.json``
 holds, per frame, the pixel positions of the drawn joint centres keyed by
 MediaPipe landmark name, the true FPPA per leg, the pelvic obliquity and drop,
-and the reps (start / bottom / end in seconds and frames).
+and the reps (start / bottom / end in seconds and frames). A clip posed by
+joint angles also holds, per frame and side, the hip adduction, hip internal
+rotation and knee abduction its 3D pose realises.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from valgus.synth_motion import (
     fppa_deg,
     obliquity_deg,
 )
-from valgus.synth_spec import BACKDROPS, LEGWEAR, MOVEMENTS, Scene, SynthSpec
+from valgus.synth_spec import BACKDROPS, JOINT_RANGES, LEGWEAR, MOVEMENTS, Scene, SynthSpec
 from valgus.video_writer import H264Writer
 
 __all__ = ["Scene", "SynthSpec", "add_arguments", "render", "run", "truth_dict"]
@@ -104,7 +106,17 @@ def truth_dict(spec: SynthSpec, motion: Motion) -> dict:
         # Only non-default scenes say so, so the bundled samples' truth files stay as they are.
         out["scene"] = asdict(spec.scene)
         out["frames"].update(_frontal_fppa(motion))
+    if motion.joint_angles_deg is not None:
+        # Realised, read back from the posed points (the closed chain may not give all of
+        # what was asked); 0 = the movement's own pose.
+        out["requested"]["joint_angles_deg"] = {name: _by_side(spec, name) for name in JOINT_RANGES}
+        out["frames"].update({f"{k}_deg": _round(v, 3) for k, v in motion.joint_angles_deg.items()})
     return out
+
+
+def _by_side(spec: SynthSpec, name: str) -> dict[str, float]:
+    index = list(JOINT_RANGES).index(name)
+    return {side: values[index] for side, values in spec.joint_angles_by_side.items()}
 
 
 def _frontal_fppa(motion: Motion) -> dict[str, list]:
@@ -160,7 +172,12 @@ def render(spec: SynthSpec, path: str | Path, *, crf: int = 28) -> Path:
     with H264Writer(path, spec.width, spec.height, spec.fps, crf=crf) as writer:
         for i, time_s in enumerate(motion.times_s):
             frame = draw_figure(
-                room.copy(), motion.points_px[i], motion.depth_m[i], motion.camera, palette
+                room.copy(),
+                motion.points_px[i],
+                motion.depth_m[i],
+                motion.camera,
+                palette,
+                kneecaps=spec.uses_joint_angles,
             )
             writer.write(frame, float(time_s))
     truth = truth_dict(spec, motion)
@@ -174,6 +191,17 @@ def _size(text: str) -> tuple[int, int]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"size must look like 720x960, got {text!r}") from None
     return width, height
+
+
+def _per_side(text: str) -> float | tuple[float, float]:
+    """``12`` (both legs) or ``12,8`` (left, right) in degrees."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2):
+        raise argparse.ArgumentTypeError(f"expected DEG or LEFT,RIGHT degrees, got {text!r}")
+    return values[0] if len(values) == 1 else (values[0], values[1])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -194,6 +222,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="contralateral pelvic drop (+ = free side lower)",
     )
+    joints = parser.add_argument_group(
+        "joint angles (instead of --knee-collapse-deg; DEG or LEFT,RIGHT at each rep bottom)"
+    )
+    for name, help_text in (
+        ("hip_adduction_deg", "+ = knee toward the midline"),
+        ("hip_internal_rotation_deg", "+ = kneecap turned in"),
+        ("knee_abduction_deg", "+ = valgus"),
+    ):
+        joints.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_per_side,
+            default=None,
+            metavar="DEG",
+            help=help_text,
+        )
     parser.add_argument("--reps", type=int, default=3, help="squats, or holds for a stance")
     parser.add_argument("--stance", choices=("left", "right"), default="right", help="loaded leg")
     parser.add_argument("--knee-flexion-deg", type=float, default=None, help="depth at the bottom")
@@ -246,6 +289,9 @@ def _spec_from(args: argparse.Namespace) -> SynthSpec:
         width=args.size[0],
         height=args.size[1],
         seed=args.seed,
+        hip_adduction_deg=args.hip_adduction_deg,
+        hip_internal_rotation_deg=args.hip_internal_rotation_deg,
+        knee_abduction_deg=args.knee_abduction_deg,
         scene=Scene(
             camera_yaw_deg=args.camera_yaw_deg,
             camera_height_m=args.camera_height_m,

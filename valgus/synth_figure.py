@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from valgus import synth_paint as paint
+from valgus.synth_joints import PATELLA_M
 from valgus.synth_motion import HIP_HALF_M, POINTS, Camera
 from valgus.synth_spec import Scene
 
@@ -167,7 +168,32 @@ class _Scale:
         return self.px[_P[name]]
 
 
-def _leg(canvas: np.ndarray, sc: _Scale, side: str, pal: Palette) -> None:
+def _kneecap(canvas: np.ndarray, sc: _Scale, side: str, colour: np.ndarray, pal: Palette) -> None:
+    """A lighter oval on the front of the knee, where the kneecap marker points.
+
+    Why: hip internal rotation barely moves the knee's centre, but it turns the
+    kneecap in; without it a rotated leg looks like a moved capsule. The oval
+    slides across the knee and narrows as the kneecap turns from the camera.
+    """
+    up = side.upper()
+    knee, patella = sc.at(f"{up}_KNEE"), sc.at(f"{up}_PATELLA")
+    facing = (sc.depth[_P[f"{up}_KNEE"]] - sc.depth[_P[f"{up}_PATELLA"]]) / PATELLA_M
+    if facing <= 0.2:
+        return
+    k = sc(f"{up}_KNEE", 1.0) * pal.girth
+    along = sc.at(f"{up}_HIP") - sc.at(f"{up}_ANKLE")
+    centre = knee + 0.8 * pal.girth * (patella - knee)
+    paint.ellipse(
+        canvas,
+        centre,
+        (0.030 * k, 0.024 * k * min(facing, 1.0)),
+        np.clip(colour * 1.15 + 0.05, 0.0, 1.0),
+        angle_rad=float(np.arctan2(along[1], along[0])),
+        light=pal.light,
+    )
+
+
+def _leg(canvas: np.ndarray, sc: _Scale, side: str, pal: Palette, *, kneecap: bool = False) -> None:
     up = side.upper()
     hip, knee, ankle = sc.at(f"{up}_HIP"), sc.at(f"{up}_KNEE"), sc.at(f"{up}_ANKLE")
     heel, toe = sc.at(f"{up}_HEEL"), sc.at(f"{up}_FOOT_INDEX")
@@ -183,6 +209,8 @@ def _leg(canvas: np.ndarray, sc: _Scale, side: str, pal: Palette) -> None:
     h = sc(f"{up}_HIP", 1.0) * pal.girth
     radii = [0.082 * h, 0.072 * h, 0.060 * k, 0.050 * k]
     paint.segment(canvas, hip, knee, radii, limb, light=light)
+    if kneecap:
+        _kneecap(canvas, sc, side, limb, pal)
     hem = hip + 0.42 * (knee - hip)
     paint.segment(canvas, hip, hem, [0.088 * h, 0.080 * h], pal.shorts, caps=False, light=light)
     t = sc(f"{up}_FOOT_INDEX", 1.0)
@@ -338,18 +366,26 @@ def _face(image: np.ndarray, sc: _Scale, pal: Palette) -> None:
 
 
 def draw_figure(
-    canvas: np.ndarray, points_px: np.ndarray, depth_m: np.ndarray, camera: Camera, palette: Palette
+    canvas: np.ndarray,
+    points_px: np.ndarray,
+    depth_m: np.ndarray,
+    camera: Camera,
+    palette: Palette,
+    *,
+    kneecaps: bool = False,
 ) -> np.ndarray:
     """Paint one frame of the figure over ``canvas`` (float32, modified) and return uint8 BGR.
 
     ``points_px`` (P, 2) and ``depth_m`` (P,) follow ``synth_motion.POINTS``.
+    ``kneecaps`` draws the kneecaps (clips posed by joint angles); off, the
+    picture is the original figure's, pixel for pixel.
     """
     sc = _Scale(points_px, depth_m, camera)
     for side in ("LEFT", "RIGHT"):
         w = sc(f"{side}_SHADOW", 0.11)
         paint.soft_shadow(canvas, sc.at(f"{side}_SHADOW"), (w, 0.3 * w))
     for side in ("left", "right"):
-        _leg(canvas, sc, side, palette)
+        _leg(canvas, sc, side, palette, kneecap=kneecaps)
     _trunk(canvas, sc, palette)
     _pelvis(canvas, sc, palette)
     for side in ("left", "right"):

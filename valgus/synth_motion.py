@@ -12,6 +12,8 @@ Knee collapse is a rotation of the knee about the hip-ankle axis toward the
 other hip (hip adduction with internal rotation; segment lengths stay fixed).
 Its size at the rep bottom is solved so the FPPA seen from straight in front
 (camera yaw 0) equals the request; a yawed camera sees another 2D angle.
+Alternatively the spec sets hip adduction, hip internal rotation and knee
+abduction, which ``synth_joints`` adds to this pose with the feet planted.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from valgus import synth_joints
 from valgus.synth_body import HIP_HALF_M, Body, Camera
-from valgus.synth_spec import SynthSpec
+from valgus.synth_spec import SynthSpec, Timeline, build_timeline
 
 __all__ = ["HIP_HALF_M", "POINTS", "POINT_INDEX", "Camera", "Motion", "build_motion"]
 
@@ -56,92 +59,12 @@ POINT_INDEX: dict[str, int | None] = {
     "RIGHT_HAND": None,
     "LEFT_SHADOW": None,
     "RIGHT_SHADOW": None,
+    "LEFT_PATELLA": None,  # kneecap marker: where the knee points (synth_joints.PATELLA_M)
+    "RIGHT_PATELLA": None,
 }
 POINTS = tuple(POINT_INDEX)
 _P = {name: i for i, name in enumerate(POINTS)}
 _SIGN = {"left": 1.0, "right": -1.0}  # x direction of each side (person's left = +x)
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Per-frame controls, each shape (T,) in [0, 1] unless said, and the reps."""
-
-    depth: np.ndarray  # squat progress of the loaded leg(s); 1 at each rep bottom
-    lift: np.ndarray  # weight shift + free-leg lift (single-leg movements)
-    drop: np.ndarray  # fraction of the requested pelvic drop
-    collapse: np.ndarray  # fraction of the solved knee collapse
-    reps: tuple[dict[str, int], ...]  # frames: start, bottom, end (+ hold_start, hold_end)
-
-
-def ramp(n: int) -> np.ndarray:
-    """Cosine ramp from 0 to 1 over ``n`` steps, shape (n + 1,), ends exact."""
-    return 0.5 * (1.0 - np.cos(np.pi * np.arange(n + 1) / max(n, 1)))
-
-
-def _frames(seconds: float, fps: float) -> int:
-    return max(1, round(seconds * fps))
-
-
-def _squat_block(spec: SynthSpec, start: int, depth: np.ndarray, reps: list) -> int:
-    """Write ``spec.reps`` cosine squats into ``depth`` from ``start``; return end frame."""
-    half = _frames(spec.rep_s / 2, spec.fps)
-    pause = round(spec.pause_s * spec.fps)
-    up = ramp(half)
-    frame = start
-    for i in range(spec.reps):
-        depth[frame : frame + half + 1] = up
-        depth[frame + half : frame + 2 * half + 1] = up[::-1]
-        reps.append({"start": frame, "bottom": frame + half, "end": frame + 2 * half})
-        frame += 2 * half + (pause if i < spec.reps - 1 else 0)
-    return frame
-
-
-def build_timeline(spec: SynthSpec) -> Timeline:
-    """Frame-by-frame controls for the spec's movement (standing lead-in and tail)."""
-    fps = spec.fps
-    lead, tail = round(spec.lead_in_s * fps), round(spec.tail_s * fps)
-    lift_n, ramp_n = _frames(spec.lift_s, fps), _frames(spec.drop_ramp_s, fps)
-    hold_n, pause = _frames(spec.hold_s, fps), round(spec.pause_s * fps)
-    half = _frames(spec.rep_s / 2, fps)
-    if spec.movement == "squat":
-        total = lead + spec.reps * (2 * half + pause) - pause + tail + 1
-    elif spec.movement == "single-leg-squat":
-        total = lead + 2 * lift_n + spec.reps * (2 * half + pause) - pause + tail + 1
-    else:
-        total = lead + spec.reps * (2 * lift_n + 2 * ramp_n + hold_n + pause) - pause + tail + 1
-    depth, lift, drop = (np.zeros(total) for _ in range(3))
-    reps: list[dict[str, int]] = []
-    if spec.movement == "squat":
-        _squat_block(spec, lead, depth, reps)
-        return Timeline(depth, lift, drop, depth.copy(), tuple(reps))
-    if spec.movement == "single-leg-squat":
-        lift[lead : lead + lift_n + 1] = ramp(lift_n)
-        end = _squat_block(spec, lead + lift_n, depth, reps)
-        lift[lead + lift_n : end + 1] = 1.0
-        lift[end : end + lift_n + 1] = ramp(lift_n)[::-1]
-        return Timeline(depth, lift, depth.copy(), depth.copy(), tuple(reps))
-    frame = lead
-    for _ in range(spec.reps):
-        hold_start = frame + lift_n + ramp_n
-        hold_end = hold_start + hold_n
-        lift[frame : frame + lift_n + 1] = ramp(lift_n)
-        lift[frame + lift_n : hold_end + ramp_n + 1] = 1.0
-        drop[frame + lift_n : hold_start + 1] = ramp(ramp_n)
-        drop[hold_start : hold_end + 1] = 1.0
-        drop[hold_end : hold_end + ramp_n + 1] = ramp(ramp_n)[::-1]
-        end = hold_end + ramp_n + lift_n
-        lift[hold_end + ramp_n : end + 1] = ramp(lift_n)[::-1]
-        reps.append(
-            {
-                "start": frame,
-                "bottom": hold_start,
-                "end": end,
-                "hold_start": hold_start,
-                "hold_end": hold_end,
-            }
-        )
-        frame = end + pause
-    return Timeline(depth, lift, drop, drop.copy(), tuple(reps))
 
 
 def _knee(
@@ -285,6 +208,7 @@ def pose_frame(
             _loaded_leg(pts, side, ankle + off, ankle, psi_rad[side], body)
             _foot(pts, side, 15.0, body)
         _upper_body(pts, 0.33 * flex, 35.0 * depth, 12.0, body)
+        _patellas(pts)
         return pts
     stance = spec.stance_side
     free = "left" if stance == "right" else "right"
@@ -303,7 +227,23 @@ def pose_frame(
     other_hip = hip + 2 * hip_half * np.array([-sgn * np.cos(theta), -np.sin(theta), 0.0])
     _free_leg(pts, free, other_hip, lift, body)
     _upper_body(pts, 0.25 * flex, 15.0 * depth, 12.0 + 13.0 * lift, body)
+    _patellas(pts)
     return pts
+
+
+def _leg_points(pts: np.ndarray, side: str) -> tuple[np.ndarray, ...]:
+    """Hip, other hip, knee and ankle of one side."""
+    other = "RIGHT" if side == "left" else "LEFT"
+    up = side.upper()
+    return tuple(pts[_P[n]] for n in (f"{up}_HIP", f"{other}_HIP", f"{up}_KNEE", f"{up}_ANKLE"))
+
+
+def _patellas(pts: np.ndarray) -> None:
+    """Kneecap markers of knees that bend in their hip-knee-ankle plane (no knee abduction)."""
+    for side in _SIGN:
+        pts[_P[f"{side.upper()}_PATELLA"]] = synth_joints.plane_patella(
+            side, *_leg_points(pts, side)
+        )
 
 
 def _leg_fppa(pts_px: np.ndarray, side: str) -> float:
@@ -357,10 +297,65 @@ class Motion:
     camera: Camera
     psi_rad: dict[str, float]
     world_m: np.ndarray  # (T, P, 3) the posed points in metres, before projection
+    # Joint-angle specs: per frame (T,) hip adduction, hip internal rotation and knee
+    # abduction per side, read back from the posed points, minus the movement's own pose.
+    joint_angles_deg: dict[str, np.ndarray] | None = None
 
     def point(self, name: str) -> np.ndarray:
         """Pixel track (T, 2) of one named point."""
         return self.points_px[:, _P[name]]
+
+
+JOINT_NAMES = ("hip_adduction", "hip_internal_rotation", "knee_abduction")
+
+
+def _set_joint_angles(
+    spec: SynthSpec, neutral: np.ndarray, fraction: float, start: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One frame's points with ``fraction`` of the spec's joint angles on the loaded legs.
+
+    Everything but the loaded legs moves with the pelvis; a loaded foot stays
+    planted and keeps its direction (the shin turns over it). Returns the points and the solution
+    (the next frame's start).
+    """
+    sides = tuple(_SIGN) if spec.movement == "squat" else (spec.stance_side,)
+    angles = spec.joint_angles_by_side
+    if fraction == 0.0 or not np.any([angles[s] for s in sides]):
+        return neutral, None
+    body = spec.scene.body
+    legs = [synth_joints.Leg.from_points(s, *_leg_points(neutral, s)) for s in sides]
+    increments = [fraction * np.radians(angles[s]) for s in sides]
+    solution = synth_joints.solve(legs, increments, body.thigh_m, body.shank_m, start)
+    pts = neutral + solution[:3]
+    for k, (side, leg) in enumerate(zip(sides, legs, strict=True)):
+        up = side.upper()
+        knee, ankle, patella = synth_joints.pose(leg, solution, k, body.thigh_m, body.shank_m)
+        pts[_P[f"{up}_KNEE"]], pts[_P[f"{up}_ANKLE"]] = knee, ankle
+        pts[_P[f"{up}_PATELLA"]] = patella
+        for part in ("HEEL", "FOOT_INDEX", "SHADOW"):
+            pts[_P[f"{up}_{part}"]] = neutral[_P[f"{up}_{part}"]]
+    return pts, solution
+
+
+def _read_joint_angles(world: np.ndarray, neutral: np.ndarray) -> dict[str, np.ndarray]:
+    """Per side, the realised joint angles (deg, (T,)) of ``world`` over ``neutral``.
+
+    Both poses are read back from their points the same way, so the numbers
+    are what the drawn pose holds, not what was asked of the solver.
+    """
+
+    def read(pts: np.ndarray, side: str) -> np.ndarray:
+        hip, other, knee, ankle = _leg_points(pts, side)
+        patella = pts[_P[f"{side.upper()}_PATELLA"]]
+        return synth_joints.read_world(side, hip, other, knee, patella, ankle)
+
+    out = {}
+    for side in _SIGN:
+        rows = [read(p, side) - read(b, side) for p, b in zip(world, neutral, strict=True)]
+        realised = np.degrees(np.array(rows)[:, synth_joints.SET])
+        for name, column in zip(JOINT_NAMES, realised.T, strict=True):
+            out[f"{name}_{side}"] = column
+    return out
 
 
 def build_motion(spec: SynthSpec) -> Motion:
@@ -369,14 +364,24 @@ def build_motion(spec: SynthSpec) -> Motion:
     camera = spec.scene.camera(spec.width, spec.height)
     # The request describes the person's movement: FPPA as a camera straight in front sees
     # it. A yawed camera then sees a different 2D angle, which the truth file records.
-    psi = solve_collapse(spec, timeline, replace(camera, yaw_deg=0.0))
+    if spec.uses_joint_angles:
+        psi = {"left": 0.0, "right": 0.0}
+    else:
+        psi = solve_collapse(spec, timeline, replace(camera, yaw_deg=0.0))
     frames = [
         pose_frame(spec, d, lf, dr, {s: psi[s] * c for s in psi})
         for d, lf, dr, c in zip(
             timeline.depth, timeline.lift, timeline.drop, timeline.collapse, strict=True
         )
     ]
-    world = np.stack(frames)
+    world, angles = np.stack(frames), None
+    if spec.uses_joint_angles:
+        neutral, posed, start = world, [], None
+        for frame, fraction in zip(neutral, timeline.collapse, strict=True):
+            pts, start = _set_joint_angles(spec, frame, float(fraction), start)
+            posed.append(pts)
+        world = np.stack(posed)
+        angles = _read_joint_angles(world, neutral)
     px, depth = camera.project(world)
     times = np.arange(len(frames)) / spec.fps
-    return Motion(px, depth, times, timeline, camera, psi, world)
+    return Motion(px, depth, times, timeline, camera, psi, world, angles)

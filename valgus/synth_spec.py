@@ -2,18 +2,38 @@
 
 Why a separate module: the motion (``synth_motion``), the drawing
 (``synth_figure``) and the writer (``synth``) all read the same spec, and none
-of them should own it.
+of them should own it. The spec's timeline (which frame is a rep bottom, how
+far each control has ramped) lives here too: it is the spec spelled out per
+frame, before any posing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from valgus.synth_body import Body, Camera
 
 MOVEMENTS = ("squat", "single-leg-squat", "single-leg-stance")
 LEGWEAR = ("shorts", "leggings")
 BACKDROPS = ("plain", "panels", "door", "gym")
+# Joint-angle controls and their allowed range at the rep bottom (degrees): past these
+# a knee or hip is injured, not collapsing.
+JOINT_RANGES = {
+    "hip_adduction_deg": (-20.0, 30.0),
+    "hip_internal_rotation_deg": (-30.0, 40.0),
+    "knee_abduction_deg": (-15.0, 20.0),
+}
+
+
+def _by_side(name: str, value: float | tuple[float, float]) -> dict[str, float]:
+    """``{"left": deg, "right": deg}`` from one value or a ``(left, right)`` pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} needs (left, right), got {value!r}")
+        return {"left": float(value[0]), "right": float(value[1])}
+    return {"left": float(value), "right": float(value)}
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,7 @@ class SynthSpec:
         front of the person sees it, one value for both legs or ``(left, right)``
         in the person's own sides. Single-leg movements use
         the stance leg's value only; the lifted leg has no set collapse.
+        Realised as one rotation of the knee about the hip-ankle line.
     pelvic_drop_deg : float
         Contralateral pelvic drop (+ = non-stance hip lower) at the hold (stance)
         or at each rep bottom (single-leg squat). Must be 0 for ``"squat"``.
@@ -151,6 +172,15 @@ class SynthSpec:
     scene : Scene
         Camera, body proportions, clothes, room and light (defaults: the
         original front view of a 1.72 m figure in shorts).
+    hip_adduction_deg, hip_internal_rotation_deg, knee_abduction_deg : float, tuple or None
+        The other way to collapse a knee, one mechanism at a time (exclusive
+        with ``knee_collapse_deg``): joint angles added to the movement's own
+        pose at each rep bottom (or hold), one value or ``(left, right)``,
+        + = knee toward the midline, kneecap turned in, valgus. They ramp in
+        like the collapse and are 0 when standing; the 2D FPPA is whatever the
+        3D pose projects to (see ``synth_joints``). Any of them set (even 0)
+        also draws kneecaps, so the rotation shows. Single-leg movements use
+        the stance leg's values only.
     """
 
     movement: str = "squat"
@@ -171,6 +201,9 @@ class SynthSpec:
     lift_s: float = 0.6
     seed: int = 0
     scene: Scene = field(default_factory=Scene)
+    hip_adduction_deg: float | tuple[float, float] | None = None
+    hip_internal_rotation_deg: float | tuple[float, float] | None = None
+    knee_abduction_deg: float | tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.movement not in MOVEMENTS:
@@ -199,16 +232,36 @@ class SynthSpec:
         for value in self.collapse_by_side.values():
             if not -45 <= value <= 45:
                 raise ValueError(f"knee_collapse_deg must be in [-45, 45], got {value}")
+        self._check_joint_angles()
+
+    def _check_joint_angles(self) -> None:
+        if not self.uses_joint_angles:
+            return
+        if any(self.collapse_by_side.values()):
+            raise ValueError(
+                "set either knee_collapse_deg or the joint angles (hip_adduction_deg, "
+                "hip_internal_rotation_deg, knee_abduction_deg), not both"
+            )
+        for name, (lo, hi) in JOINT_RANGES.items():
+            for side, value in _by_side(name, getattr(self, name) or 0.0).items():
+                if not lo <= value <= hi:
+                    raise ValueError(f"{name} ({side}) must be in [{lo}, {hi}], got {value}")
 
     @property
     def collapse_by_side(self) -> dict[str, float]:
         """Requested bottom FPPA per side, ``{"left": deg, "right": deg}``."""
-        value = self.knee_collapse_deg
-        if isinstance(value, (tuple, list)):
-            if len(value) != 2:
-                raise ValueError(f"knee_collapse_deg needs (left, right), got {value!r}")
-            return {"left": float(value[0]), "right": float(value[1])}
-        return {"left": float(value), "right": float(value)}
+        return _by_side("knee_collapse_deg", self.knee_collapse_deg)
+
+    @property
+    def uses_joint_angles(self) -> bool:
+        """Whether the collapse is set as joint angles (any of the three given)."""
+        return any(getattr(self, name) is not None for name in JOINT_RANGES)
+
+    @property
+    def joint_angles_by_side(self) -> dict[str, tuple[float, float, float]]:
+        """Per side (hip adduction, hip internal rotation, knee abduction) at the bottom, deg."""
+        per_name = [_by_side(name, getattr(self, name) or 0.0) for name in JOINT_RANGES]
+        return {side: tuple(values[side] for values in per_name) for side in ("left", "right")}
 
     @property
     def bottom_knee_flexion_deg(self) -> float:
@@ -221,3 +274,85 @@ class SynthSpec:
     def single_leg(self) -> bool:
         """Whether one foot leaves the floor."""
         return self.movement != "squat"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Per-frame controls, each shape (T,) in [0, 1] unless said, and the reps."""
+
+    depth: np.ndarray  # squat progress of the loaded leg(s); 1 at each rep bottom
+    lift: np.ndarray  # weight shift + free-leg lift (single-leg movements)
+    drop: np.ndarray  # fraction of the requested pelvic drop
+    collapse: np.ndarray  # fraction of the solved knee collapse
+    reps: tuple[dict[str, int], ...]  # frames: start, bottom, end (+ hold_start, hold_end)
+
+
+def ramp(n: int) -> np.ndarray:
+    """Cosine ramp from 0 to 1 over ``n`` steps, shape (n + 1,), ends exact."""
+    return 0.5 * (1.0 - np.cos(np.pi * np.arange(n + 1) / max(n, 1)))
+
+
+def _frames(seconds: float, fps: float) -> int:
+    return max(1, round(seconds * fps))
+
+
+def _squat_block(spec: SynthSpec, start: int, depth: np.ndarray, reps: list) -> int:
+    """Write ``spec.reps`` cosine squats into ``depth`` from ``start``; return end frame."""
+    half = _frames(spec.rep_s / 2, spec.fps)
+    pause = round(spec.pause_s * spec.fps)
+    up = ramp(half)
+    frame = start
+    for i in range(spec.reps):
+        depth[frame : frame + half + 1] = up
+        depth[frame + half : frame + 2 * half + 1] = up[::-1]
+        reps.append({"start": frame, "bottom": frame + half, "end": frame + 2 * half})
+        frame += 2 * half + (pause if i < spec.reps - 1 else 0)
+    return frame
+
+
+def build_timeline(spec: SynthSpec) -> Timeline:
+    """Frame-by-frame controls for the spec's movement (standing lead-in and tail)."""
+    fps = spec.fps
+    lead, tail = round(spec.lead_in_s * fps), round(spec.tail_s * fps)
+    lift_n, ramp_n = _frames(spec.lift_s, fps), _frames(spec.drop_ramp_s, fps)
+    hold_n, pause = _frames(spec.hold_s, fps), round(spec.pause_s * fps)
+    half = _frames(spec.rep_s / 2, fps)
+    if spec.movement == "squat":
+        total = lead + spec.reps * (2 * half + pause) - pause + tail + 1
+    elif spec.movement == "single-leg-squat":
+        total = lead + 2 * lift_n + spec.reps * (2 * half + pause) - pause + tail + 1
+    else:
+        total = lead + spec.reps * (2 * lift_n + 2 * ramp_n + hold_n + pause) - pause + tail + 1
+    depth, lift, drop = (np.zeros(total) for _ in range(3))
+    reps: list[dict[str, int]] = []
+    if spec.movement == "squat":
+        _squat_block(spec, lead, depth, reps)
+        return Timeline(depth, lift, drop, depth.copy(), tuple(reps))
+    if spec.movement == "single-leg-squat":
+        lift[lead : lead + lift_n + 1] = ramp(lift_n)
+        end = _squat_block(spec, lead + lift_n, depth, reps)
+        lift[lead + lift_n : end + 1] = 1.0
+        lift[end : end + lift_n + 1] = ramp(lift_n)[::-1]
+        return Timeline(depth, lift, depth.copy(), depth.copy(), tuple(reps))
+    frame = lead
+    for _ in range(spec.reps):
+        hold_start = frame + lift_n + ramp_n
+        hold_end = hold_start + hold_n
+        lift[frame : frame + lift_n + 1] = ramp(lift_n)
+        lift[frame + lift_n : hold_end + ramp_n + 1] = 1.0
+        drop[frame + lift_n : hold_start + 1] = ramp(ramp_n)
+        drop[hold_start : hold_end + 1] = 1.0
+        drop[hold_end : hold_end + ramp_n + 1] = ramp(ramp_n)[::-1]
+        end = hold_end + ramp_n + lift_n
+        lift[hold_end + ramp_n : end + 1] = ramp(lift_n)[::-1]
+        reps.append(
+            {
+                "start": frame,
+                "bottom": hold_start,
+                "end": end,
+                "hold_start": hold_start,
+                "hold_end": hold_end,
+            }
+        )
+        frame = end + pause
+    return Timeline(depth, lift, drop, drop.copy(), tuple(reps))
