@@ -80,6 +80,12 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="pose landmarkers running on time segments of a clip at once "
         "(default: one per core when the clip is long enough to pay off)",
     )
+    p.add_argument(
+        "--mirror-average",
+        action="store_true",
+        help="also run the model on mirrored frames and average: no left/right bias "
+        "from the model, about twice the CPU",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -124,6 +130,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         write_video=not args.no_video,
         show_progress=not args.quiet,
         jobs=args.jobs,
+        mirror_average=args.mirror_average,
     )
 
 

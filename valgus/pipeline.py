@@ -25,8 +25,9 @@ from valgus.filtering import filter_track
 from valgus.flags import compute_flags
 from valgus.kinematics import compute_kinematics
 from valgus.metrics import rep_metrics
+from valgus.mirror import model_label, open_estimator
 from valgus.models import ResolvedModel, resolve_model
-from valgus.pose import PoseEstimator, estimate_track
+from valgus.pose import estimate_track
 from valgus.quality import assess_quality
 from valgus.segments import auto_jobs, estimate_track_segments
 from valgus.session import Session, SourceInfo
@@ -45,6 +46,7 @@ def estimate_pose(
     model: str | ResolvedModel = "full",
     jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
+    mirror_average: bool = False,
 ) -> PoseTrack:
     """Run the pose model over every frame of the video at ``path``.
 
@@ -52,17 +54,25 @@ def estimate_pose(
     model (resolve once when analysing many clips). ``jobs`` landmarkers run on
     time segments at once (valgus.segments); None picks one per core for clips
     long enough to repay it, 1 runs a single landmarker over the whole clip.
+    ``mirror_average`` also runs the model on mirrored frames and averages
+    (valgus.mirror: no left/right bias from the model, twice the CPU).
     """
     resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
+    label = model_label(resolved.name, mirror_average=mirror_average)
     with VideoSource(path) as source:
         info = source.info
         jobs = auto_jobs(info.duration_s) if jobs is None else jobs
         if jobs > 1:
             source.close()
             return estimate_track_segments(
-                Path(path), resolved.path, model_name=resolved.name, jobs=jobs, on_frame=on_frame
+                Path(path),
+                resolved.path,
+                model_name=label,
+                jobs=jobs,
+                on_frame=on_frame,
+                mirror_average=mirror_average,
             )
-        with PoseEstimator(resolved.path) as estimator:
+        with open_estimator(resolved.path, mirror_average=mirror_average) as estimator:
             track = estimate_track(
                 source,
                 estimator,
@@ -70,7 +80,7 @@ def estimate_pose(
                 height=info.height,
                 fps=info.fps,
                 source=str(path),
-                model=resolved.name,
+                model=label,
                 on_frame=on_frame,
             )
         return replace(track, notes=source.decode_notes())
@@ -183,7 +193,10 @@ def analyze(
     thresholds: Thresholds | None = None,
     jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
+    mirror_average: bool = False,
 ) -> Session:
     """Analyse the video at ``path`` (the Python twin of ``valgus analyze`` without outputs)."""
-    raw = estimate_pose(path, model=model, jobs=jobs, on_frame=on_frame)
+    raw = estimate_pose(
+        path, model=model, jobs=jobs, on_frame=on_frame, mirror_average=mirror_average
+    )
     return analyze_track(raw, movement=movement, sex=sex, thresholds=thresholds)

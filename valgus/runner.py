@@ -34,7 +34,9 @@ def _load_track(path: Path) -> PoseTrack:
         raise NotAVideoError(str(exc)) from exc
 
 
-def _estimate(path: Path, model: ResolvedModel, jobs: int | None, show_progress: bool) -> PoseTrack:
+def _estimate(
+    path: Path, model: ResolvedModel, jobs: int | None, show_progress: bool, mirror_average: bool
+) -> PoseTrack:
     from valgus.source import VideoSource
 
     with VideoSource(path) as probe:
@@ -42,7 +44,13 @@ def _estimate(path: Path, model: ResolvedModel, jobs: int | None, show_progress:
     with tqdm(
         total=total, desc=path.name, unit="frame", disable=not show_progress, leave=False
     ) as bar:
-        return estimate_pose(path, model=model, jobs=jobs, on_frame=lambda *_: bar.update())
+        return estimate_pose(
+            path,
+            model=model,
+            jobs=jobs,
+            on_frame=lambda *_: bar.update(),
+            mirror_average=mirror_average,
+        )
 
 
 def analyze_one(
@@ -55,13 +63,17 @@ def analyze_one(
     write_video: bool,
     show_progress: bool,
     jobs: int | None = None,
+    mirror_average: bool = False,
 ) -> Session:
     """Analyse one clip and write its outputs atomically to ``folder``.
 
     With ``model`` None, ``path`` is a saved ``pose.npz`` (or a folder holding
     one) and the model does not run; the video is redrawn if its file still exists.
     """
-    raw = _load_track(path) if model is None else _estimate(path, model, jobs, show_progress)
+    if model is None:
+        raw = _load_track(path)
+    else:
+        raw = _estimate(path, model, jobs, show_progress, mirror_average)
     session = analyze_track(raw, movement=movement, thresholds=thresholds)
     video = Path(raw.source) if model is None else path
     with atomic_folder(folder) as work:
@@ -99,6 +111,7 @@ def analyze_many(
     write_video: bool = True,
     show_progress: bool = True,
     jobs: int | None = None,
+    mirror_average: bool = False,
 ) -> int:
     """Analyse every path; return 0 if all succeeded, else the exit code of the first failure."""
     try:
@@ -120,6 +133,7 @@ def analyze_many(
                 write_video=write_video,
                 show_progress=show_progress and sys.stderr.isatty(),
                 jobs=jobs,
+                mirror_average=mirror_average,
             )
         except ValgusError as exc:
             message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"

@@ -27,7 +27,8 @@ import av
 import numpy as np
 
 from valgus.landmarks import LOWER_BODY
-from valgus.pose import PoseEstimator, TrackBuilder, infer_frames
+from valgus.mirror import open_estimator
+from valgus.pose import TrackBuilder, infer_frames
 from valgus.source import Frame, VideoInfo, VideoSource, describe_decode, missing_seconds
 from valgus.track import PoseTrack
 
@@ -143,9 +144,13 @@ def _infer_segment(
     model_path: Path,
     stop: threading.Event,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None,
+    mirror_average: bool,
 ) -> _SegmentResult:
     rows: list[tuple[float, np.ndarray | None]] = []
-    with VideoSource(path, start_s=segment.read_from_s) as source, PoseEstimator(model_path) as est:
+    with (
+        VideoSource(path, start_s=segment.read_from_s) as source,
+        open_estimator(model_path, mirror_average=mirror_average) as est,
+    ):
         frames = (f for f in source if f.time_s < segment.end_s)
         for time_s, landmarks in infer_frames(frames, est, on_frame=on_frame, stop=stop):
             rows.append((time_s, landmarks))
@@ -198,6 +203,7 @@ def estimate_track_segments(
     model_name: str,
     jobs: int,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
+    mirror_average: bool = False,
 ) -> PoseTrack:
     """Pose-estimate ``path`` in ``jobs`` time segments at once and stitch one PoseTrack.
 
@@ -209,7 +215,7 @@ def estimate_track_segments(
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="segment") as pool:
         futures = [
-            pool.submit(_infer_segment, path, segment, model_path, stop, on_frame)
+            pool.submit(_infer_segment, path, segment, model_path, stop, on_frame, mirror_average)
             for segment in segments
         ]
         try:
