@@ -368,6 +368,7 @@ def corpus_report(shared: Path) -> str:
         problem = judge(case, got)
         handled += not problem
         said = got.error_lines[0].split(": ", 2)[-1] if got.error_lines else "analysed"
+        said = said.replace(f"{folder / case.name}/", "")  # the temp folder says nothing
         verdict = f"PROBLEM: {problem}" if problem else said
         lines.append(f"| {case.name} | {got.code} | {got.seconds:.0f} | {verdict[:150]} |")
     lines.append("")
