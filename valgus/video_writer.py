@@ -44,6 +44,12 @@ class H264Writer:
         libx264 constant rate factor (lower is better quality, bigger file).
     preset : str, keyword-only
         libx264 speed preset.
+    x264_params : str, keyword-only
+        Extra libx264 settings on top of the preset. The default, diamond
+        motion search with the fastest sub-pixel refinement, took veryfast
+        from 4.7 to 3.4 ms of CPU per 720p frame at 0.2 dB lower PSNR and 2%
+        more bytes (measured on tux_hyva7): the annotated video's second pass
+        is what keeps ``valgus analyze`` above the bare model (issue 8).
     container_options : mapping, keyword-only
         MP4 muxer options. The default moves the index to the front
         (faststart) for browsers; a live recording instead wants a fragmented
@@ -60,6 +66,7 @@ class H264Writer:
         *,
         crf: int = 23,
         preset: str = "veryfast",
+        x264_params: str = "me=dia:subme=1",
         container_options: Mapping[str, str] = FASTSTART,
     ) -> None:
         if width <= 0 or height <= 0:
@@ -76,7 +83,7 @@ class H264Writer:
         self._stream.width = self.width
         self._stream.height = self.height
         self._stream.pix_fmt = "yuv420p"
-        self._stream.options = {"crf": str(crf), "preset": preset}
+        self._stream.options = {"crf": str(crf), "preset": preset, "x264-params": x264_params}
         # Millisecond time base so variable-frame-rate input keeps its timing.
         self._stream.codec_context.time_base = Fraction(1, 1000)
         self._last_pts = -1
