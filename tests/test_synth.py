@@ -374,26 +374,36 @@ def test_cli_takes_joint_angles_per_side(tmp_path):
     args = parser.parse_args(
         [
             *("squat", "-o", str(out), "--reps", "1", "--size", "120x160"),
-            *("--hip-adduction-deg", "12,8", "--knee-abduction-deg", "4"),
+            *("--hip-adduction-deg", "12", "8", "--knee-abduction-deg", "4"),
         ]
     )
-    assert args.hip_adduction_deg == (12.0, 8.0) and args.knee_abduction_deg == 4.0
-    assert args.hip_internal_rotation_deg is None
     assert synth.run(args) == 0
     truth = json.loads(out.with_suffix(".truth.json").read_text())
     requested = truth["requested"]["joint_angles_deg"]
+    assert requested["hip_adduction_deg"] == {"left": 12.0, "right": 8.0}
     assert requested["knee_abduction_deg"] == {"left": 4.0, "right": 4.0}
     assert requested["hip_internal_rotation_deg"] == {"left": 0.0, "right": 0.0}
     assert len(truth["frames"]["knee_abduction_right_deg"]) == truth["n_frames"]
 
 
-@pytest.mark.parametrize("value", ["1,2,3", "ten", ""])
-def test_cli_refuses_malformed_joint_angles(tmp_path, value):
+@pytest.mark.parametrize("values", [["ten"], []])
+def test_cli_refuses_malformed_joint_angles(tmp_path, values):
     parser = argparse.ArgumentParser()
     synth.add_arguments(parser)
     with pytest.raises(SystemExit) as caught:
-        parser.parse_args(["squat", "-o", str(tmp_path / "x.mp4"), "--hip-adduction-deg", value])
+        parser.parse_args(["squat", "-o", str(tmp_path / "x.mp4"), "--hip-adduction-deg", *values])
     assert caught.value.code == 2
+
+
+def test_cli_refuses_three_values_for_a_joint_angle(tmp_path):
+    parser = argparse.ArgumentParser()
+    synth.add_arguments(parser)
+    args = parser.parse_args(
+        ["squat", "-o", str(tmp_path / "x.mp4"), "--knee-abduction-deg", "1", "2", "3"]
+    )
+    with pytest.raises(UsageError, match="--knee-abduction-deg takes one value or LEFT RIGHT"):
+        synth.run(args)
+    assert not (tmp_path / "x.mp4").exists()
 
 
 def test_cli_refuses_collapse_and_joint_angles_together(tmp_path):

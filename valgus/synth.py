@@ -193,17 +193,6 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _per_side(text: str) -> float | tuple[float, float]:
-    """``12`` (both legs) or ``12,8`` (left, right) in degrees."""
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        values = []
-    if len(values) not in (1, 2):
-        raise argparse.ArgumentTypeError(f"expected DEG or LEFT,RIGHT degrees, got {text!r}")
-    return values[0] if len(values) == 1 else (values[0], values[1])
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``valgus synth MOVEMENT -o OUT.mp4``."""
     parser.add_argument("movement", choices=MOVEMENTS, help="what the figure does")
@@ -223,7 +212,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="contralateral pelvic drop (+ = free side lower)",
     )
     joints = parser.add_argument_group(
-        "joint angles (instead of --knee-collapse-deg; DEG or LEFT,RIGHT at each rep bottom)"
+        "joint angles (instead of --knee-collapse-deg; DEG or LEFT RIGHT at each rep bottom)"
     )
     for name, help_text in (
         ("hip_adduction_deg", "+ = knee toward the midline"),
@@ -231,11 +220,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("knee_abduction_deg", "+ = valgus"),
     ):
         joints.add_argument(
-            "--" + name.replace("_", "-"),
-            type=_per_side,
-            default=None,
-            metavar="DEG",
-            help=help_text,
+            "--" + name.replace("_", "-"), type=float, nargs="+", metavar="DEG", help=help_text
         )
     parser.add_argument("--reps", type=int, default=3, help="squats, or holds for a stance")
     parser.add_argument("--stance", choices=("left", "right"), default="right", help="loaded leg")
@@ -273,14 +258,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _per_side(option: str, values: list[float] | None) -> float | tuple[float, float] | None:
+    """One value for both legs, or (left, right), from an option's list of numbers."""
+    if values is None:
+        return None
+    if len(values) > 2:
+        raise ValueError(f"{option} takes one value or LEFT RIGHT")
+    return values[0] if len(values) == 1 else (values[0], values[1])
+
+
 def _spec_from(args: argparse.Namespace) -> SynthSpec:
-    collapse = args.knee_collapse_deg
-    if len(collapse) > 2:
-        raise ValueError("--knee-collapse-deg takes one value or LEFT RIGHT")
+    joints = {
+        name: _per_side("--" + name.replace("_", "-"), getattr(args, name)) for name in JOINT_RANGES
+    }
     return SynthSpec(
         movement=args.movement,
         reps=args.reps,
-        knee_collapse_deg=collapse[0] if len(collapse) == 1 else (collapse[0], collapse[1]),
+        knee_collapse_deg=_per_side("--knee-collapse-deg", args.knee_collapse_deg),
         pelvic_drop_deg=args.pelvic_drop_deg,
         stance_side=args.stance,
         knee_flexion_deg=args.knee_flexion_deg,
@@ -289,9 +283,7 @@ def _spec_from(args: argparse.Namespace) -> SynthSpec:
         width=args.size[0],
         height=args.size[1],
         seed=args.seed,
-        hip_adduction_deg=args.hip_adduction_deg,
-        hip_internal_rotation_deg=args.hip_internal_rotation_deg,
-        knee_abduction_deg=args.knee_abduction_deg,
+        **joints,
         scene=Scene(
             camera_yaw_deg=args.camera_yaw_deg,
             camera_height_m=args.camera_height_m,
