@@ -146,6 +146,24 @@ def test_rerun_skips_finished_clips_and_retries_the_failure(pool_run, uploads):
     ]
 
 
+def test_mirror_average_redoes_finished_clips_and_records_the_model(uploads, tmp_path):
+    out = tmp_path / "out"
+    plain = batch(uploads / "anna", "-o", out, "--workers", "1", "--no-video", "-q")
+    assert plain.returncode == 0, plain.stderr
+    report = out / "squat" / "report.json"
+    assert json.loads(report.read_text())["model"] == "full"
+    mirrored = batch(
+        uploads / "anna", "-o", out, "--workers", "1", "--no-video", "-q", "--mirror-average"
+    )
+    assert mirrored.returncode == 0, mirrored.stderr
+    assert "1 clip: 1 analysed, 0 already up to date, 0 failed" in mirrored.stdout
+    assert json.loads(report.read_text())["model"] == "full, mirror-averaged"
+    again = batch(
+        uploads / "anna", "-o", out, "--workers", "1", "--no-video", "-q", "--mirror-average"
+    )
+    assert "1 clip: 0 analysed, 1 already up to date, 0 failed" in again.stdout
+
+
 def test_overview_page_sorts_by_clicked_header_and_links_reports(pool_run, browser):
     out, _ = pool_run
     page = browser.new_page()

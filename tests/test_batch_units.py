@@ -211,3 +211,9 @@ def test_task_settings_ignore_video_and_let_the_last_override_win():
     assert task.settings()["overrides"] == {"fppa_marked_deg": 12.0}
     assert ClipTask("a", "b", write_video=False).settings() == SETTINGS
     assert json.loads(json.dumps(task.settings())) == task.settings()  # survives input.json
+    # Mirror averaging changes the numbers; off, the settings are those of older folders.
+    assert ClipTask("a", "b", mirror_average=True).settings() == {
+        **SETTINGS,
+        "mirror_average": True,
+    }
+    assert "mirror_average" not in SETTINGS

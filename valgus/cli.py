@@ -58,6 +58,16 @@ def add_analysis_options(parser: argparse.ArgumentParser, *, thresholds: bool = 
         )
 
 
+def add_mirror_average_option(parser: argparse.ArgumentParser) -> None:
+    """--mirror-average, for the ways in that analyse files (valgus.mirror)."""
+    parser.add_argument(
+        "--mirror-average",
+        action="store_true",
+        help="also run the model on mirrored frames and average: no left/right bias "
+        "from the model, about twice the CPU",
+    )
+
+
 def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
@@ -80,12 +90,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="pose landmarkers running on time segments of a clip at once "
         "(default: one per core when the clip is long enough to pay off)",
     )
-    p.add_argument(
-        "--mirror-average",
-        action="store_true",
-        help="also run the model on mirrored frames and average: no left/right bias "
-        "from the model, about twice the CPU",
-    )
+    add_mirror_average_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 

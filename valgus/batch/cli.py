@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_batch
 from valgus.batch.executors import DaskBackend, LocalPool, default_workers
-from valgus.cli import add_analysis_options, positive_int
+from valgus.cli import add_analysis_options, add_mirror_average_option, positive_int
 from valgus.errors import UsageError
 from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
 from valgus.thresholds import Thresholds
@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start a Dask LocalCluster on this machine (to try out Dask)",
     )
     add_analysis_options(parser)
+    add_mirror_average_option(parser)
     parser.add_argument("--no-video", action="store_true", help="skip the annotated videos")
     parser.add_argument(
         "--fail-fast", action="store_true", help="stop at the first clip that fails"
@@ -105,7 +106,8 @@ def _final_line(result: BatchResult) -> str:
     if missing:
         parts.append(f"{missing} not analysed")
     overview = result.out_dir / "index.html"
-    return f"{len(result.clips)} clips: {', '.join(parts)}; overview: {overview}\n"
+    clips = f"{len(result.clips)} clip{'' if len(result.clips) == 1 else 's'}"
+    return f"{clips}: {', '.join(parts)}; overview: {overview}\n"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         sex=args.sex,
         overrides=overrides,
         write_video=not args.no_video,
+        mirror_average=args.mirror_average,
         fail_fast=args.fail_fast,
         show_progress=not args.quiet,
         # Several clips at once already fill the cores: one landmarker per clip.

@@ -51,6 +51,7 @@ class BatchOptions:
     sex: str | None = None
     overrides: tuple[tuple[str, float], ...] = ()
     write_video: bool = True
+    mirror_average: bool = False
     fail_fast: bool = False
     show_progress: bool = True
     jobs_per_clip: int | None = None  # see ClipTask.jobs
@@ -66,6 +67,7 @@ class BatchOptions:
             overrides=self.overrides,
             write_video=self.write_video,
             jobs=self.jobs_per_clip,
+            mirror_average=self.mirror_average,
         )
 
 

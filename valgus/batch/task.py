@@ -47,11 +47,14 @@ class ClipTask:
     # for long clips. A batch running several clips at once passes 1: the clips
     # already fill the cores, and segments would only add warm-up work.
     jobs: int | None = None
+    mirror_average: bool = False  # valgus.mirror: the model on each frame and its mirror image
 
     def settings(self) -> dict[str, Any]:
         """The options that change the numbers (a change means the clip is redone).
 
         ``write_video`` is not among them: it only adds a file, checked separately.
+        ``mirror_average`` is recorded only when on, so folders written before
+        the option existed stay current.
         """
         return {
             "movement": self.movement,
@@ -59,6 +62,7 @@ class ClipTask:
             "sex": self.sex,
             # Last value wins for a repeated name, as in the analysis itself.
             "overrides": {k: float(v) for k, v in sorted(dict(self.overrides).items())},
+            **({"mirror_average": True} if self.mirror_average else {}),
         }
 
 
@@ -121,6 +125,7 @@ def run_clip_task(task: ClipTask) -> ClipOutcome:
             write_video=task.write_video,
             show_progress=False,
             jobs=task.jobs,
+            mirror_average=task.mirror_average,
         )
         if stat is not None and sha is not None:
             record = InputRecord(
