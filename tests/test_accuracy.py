@@ -4,7 +4,8 @@ The benchmark's goals (FPPA MAE <= 2.5 deg, pelvic drop MAE <= 1.0 deg, flag F1
 >= 0.9) are goals, not assertions: these bounds are the measured values plus a
 margin, loose enough for the model's frame-to-frame noise and tight enough that a
 sign error, a swapped side, a lost rep, a wrong event frame or a broken baseline
-fails. Four short 360x480 clips, one of them filmed 30 deg off frontal.
+fails. Five short 360x480 clips, one of them filmed 30 deg off frontal and one
+collapsing by joint angles (hip adduction, internal rotation, knee abduction).
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ SPECS = {
         lift_s=0.4,
         drop_ramp_s=0.3,
         scene=Scene(palette_seed=11, backdrop="panels", girth=1.25),
+        **SMALL,
+    ),
+    "joint-angles": SynthSpec(
+        "squat",
+        hip_adduction_deg=(8.0, 0.0),
+        hip_internal_rotation_deg=(10.0, 0.0),
+        knee_abduction_deg=(4.0, 0.0),
+        knee_flexion_deg=60.0,
+        rep_s=1.6,
+        scene=Scene(palette_seed=3, legwear="leggings"),
         **SMALL,
     ),
     "yawed": SynthSpec(
@@ -79,9 +90,9 @@ def test_every_movement_and_rep_is_found(measured):
 
 
 def test_fppa_agrees_with_the_truth(measured):
-    pairs = _pairs(measured, ("squat", "single-leg-squat", "yawed"))
+    pairs = _pairs(measured, ("squat", "single-leg-squat", "joint-angles", "yawed"))
     bottom = agreement(pairs["fppa_bottom"])
-    assert bottom["n"] == 5 and bottom["missed"] == 0
+    assert bottom["n"] == 7 and bottom["missed"] == 0
     assert bottom["mae"] < 5.0  # goal 2.5
     assert abs(bottom["bias"]) < 4.5
     frames = agreement(pairs["fppa_frames"])
@@ -107,6 +118,18 @@ def test_collapse_flags_match_the_true_intervals(measured):
     assert [e.kind for e in session.flags.events if e.kind.startswith("collapse")] == [
         "collapse_left"
     ]
+
+
+def test_collapse_by_joint_angles_is_flagged_on_its_side_only(measured):
+    session, truth = measured["joint-angles"]
+    bottom = truth["reps"][0]["bottom_frame"]
+    assert truth["frames"]["fppa_left_deg"][bottom] > 15  # the left leg collapses...
+    assert abs(truth["frames"]["fppa_right_deg"][bottom]) < 3  # ...the right does not
+    rep = session.reps[0]
+    assert rep.fppa_bottom_left_deg == pytest.approx(truth["reps"][0]["fppa_left_deg"], abs=4)
+    assert rep.fppa_bottom_right_deg == pytest.approx(truth["reps"][0]["fppa_right_deg"], abs=4)
+    kinds = [e.kind for e in session.flags.events if e.kind.startswith("collapse")]
+    assert kinds == ["collapse_left"]
 
 
 def test_a_view_thirty_degrees_off_frontal_is_warned_about(measured):
