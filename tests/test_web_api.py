@@ -317,3 +317,18 @@ def test_a_token_server_wants_the_token_on_every_request(tmp_path: Path) -> None
         assert first.status_code == 303 and first.headers["location"] == "/clips/3"
         assert "httponly" in first.headers["set-cookie"].lower()
         assert anonymous.get("/api/clips").status_code == 200  # the cookie carries it now
+
+
+def test_a_mirror_averaging_server_analyses_every_clip_that_way(
+    tmp_path: Path, short_clip: Path
+) -> None:
+    server = ServerProcess(tmp_path / "data", args=("--mirror-average",))
+    with server, httpx.Client(base_url=server.url, timeout=30) as http:
+        response = upload(http, short_clip)
+        assert response.status_code == 201, response.text
+        (clip,) = response.json()["clips"]
+        done = wait_for_job(http, clip["id"])
+        assert done["job"]["state"] == "done", done["job"]
+        report = http.get(f"/files/clips/{clip['id']}/report.json").json()
+    assert report["model"] == "full, mirror-averaged"
+    assert report["movement"] == "squat" and len(report["reps"]) == 1

@@ -42,6 +42,8 @@ class ServeConfig:
         Clips analysed at once.
     model : str
         Pose model for every clip ("lite" | "full" | "heavy" | path).
+    mirror_average : bool
+        Analyse every clip with mirror-averaged landmarkers (valgus.mirror).
     """
 
     data_dir: Path
@@ -49,6 +51,7 @@ class ServeConfig:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
     workers: int = 1
     model: str = "full"
+    mirror_average: bool = False
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:
@@ -61,7 +64,13 @@ def create_app(config: ServeConfig) -> FastAPI:
     """The ASGI app for ``config``; jobs start running when the app starts (lifespan)."""
     data = DataDir.create(config.data_dir)
     db = Database(data.db_path)
-    runner = JobRunner(db, data, workers=config.workers, model=config.model)
+    runner = JobRunner(
+        db,
+        data,
+        workers=config.workers,
+        model=config.model,
+        mirror_average=config.mirror_average,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ import socket
 import sys
 from pathlib import Path
 
+from valgus.cli import add_mirror_average_option
 from valgus.errors import UsageError
 
 ENV_TOKEN = "VALGUS_TOKEN"
@@ -59,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
     )
+    add_mirror_average_option(parser)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -98,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
             max_upload_bytes=int(args.max_upload_mb * 1_000_000),
             workers=args.workers,
             model=args.model,
+            mirror_average=args.mirror_average,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from exc

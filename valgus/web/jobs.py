@@ -78,12 +78,23 @@ class JobRunner:
         Clips analysed at once (each needs about one CPU core).
     model : str
         Pose model for every clip ("lite" | "full" | "heavy" | path), as in ``valgus analyze``.
+    mirror_average : bool
+        Mirror-averaged landmarkers for every clip, as ``valgus analyze --mirror-average``.
     """
 
-    def __init__(self, db: Database, data: DataDir, *, workers: int, model: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        data: DataDir,
+        *,
+        workers: int,
+        model: str,
+        mirror_average: bool = False,
+    ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.db, self.data, self.workers, self.model = db, data, workers, model
+        self.mirror_average = mirror_average
         self._workers: list[_Worker] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -161,6 +172,7 @@ class JobRunner:
             movement=clip["movement"],
             model=self.model,
             sex=clip["athlete_sex"],
+            mirror_average=self.mirror_average,
         )
 
     def _collect(self, worker: _Worker) -> None:
