@@ -70,7 +70,9 @@ def scan_frames(path: Path, first_time_s: float) -> FrameScan:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         time_base = float(stream.time_base)  # read before closing: None afterwards
-        packets = [(p.pts, p.is_keyframe) for p in container.demux(stream) if p.pts is not None]
+        packets = [
+            (p.pts, p.is_keyframe) for p in container.demux(stream) if p.pts is not None and p.size
+        ]
     pts = np.asarray([p for p, _ in packets], dtype=float) * time_base - first_time_s
     keys = np.asarray([k for _, k in packets], dtype=bool)
     times = np.sort(pts[pts >= -1e-6])
