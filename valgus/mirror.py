@@ -49,7 +49,7 @@ def unmirror(landmarks: np.ndarray | None, width: int) -> np.ndarray | None:
     """
     if landmarks is None:
         return None
-    out = landmarks[list(MIRROR_ORDER)].copy()
+    out = landmarks[list(MIRROR_ORDER)]  # fancy indexing: a new array
     out[:, 0] = width - out[:, 0]
     out[:, 4] = -out[:, 4]
     return out
