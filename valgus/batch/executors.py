@@ -98,6 +98,16 @@ def serve_tasks(conn: Connection) -> None:
         conn.send(run_clip_task(task))
 
 
+def receive_outcome(conn: Connection) -> ClipOutcome | None:
+    """The outcome a worker has sent, if one is waiting (None: nothing yet, or the pipe broke)."""
+    if not conn.poll():
+        return None
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
 def worker_main(conn: Connection, parent_pid: int) -> None:
     """Body of a local worker process: run each ClipTask received, send back its outcome."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the batch; it stops us
@@ -170,14 +180,10 @@ class LocalPool:
         task = worker.task
         if task is None:
             return None
-        if worker.conn.poll():
-            try:
-                outcome = worker.conn.recv()
-            except (EOFError, OSError):
-                outcome = None
-            if outcome is not None:
-                worker.task = None
-                return outcome
+        outcome = receive_outcome(worker.conn)
+        if outcome is not None:
+            worker.task = None
+            return outcome
         if worker.process.is_alive():
             return None
         code = worker.process.exitcode

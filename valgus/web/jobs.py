@@ -25,8 +25,8 @@ import time
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from valgus.batch.executors import end_process, exit_with_parent, serve_tasks
-from valgus.batch.task import ClipOutcome, ClipTask
+from valgus.batch.executors import end_process, exit_with_parent, receive_outcome, serve_tasks
+from valgus.batch.task import ClipTask
 from valgus.web.db import Database
 from valgus.web.storage import DataDir
 
@@ -180,12 +180,7 @@ class JobRunner:
         job = worker.job
         if job is None:
             return
-        outcome: ClipOutcome | None = None
-        if worker.conn.poll():
-            try:
-                outcome = worker.conn.recv()
-            except (EOFError, OSError):
-                outcome = None
+        outcome = receive_outcome(worker.conn)
         if outcome is not None:
             error = outcome.error
             if error:  # the coach knows the clip by its own name, not where we keep it
