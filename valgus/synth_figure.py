@@ -79,39 +79,52 @@ class Palette:
     @classmethod
     def varied(cls, seed: int) -> Palette:
         """Seeded colours from the wide lists (all skin tones, more clothes and rooms)."""
-        rng = np.random.default_rng([seed, 7])
-
-        def pick(options: tuple) -> np.ndarray:
-            return _bgr(options[int(rng.integers(len(options)))])
-
-        return cls(
-            skin=pick(_SKIN_WIDE),
-            shirt=pick(_SHIRT_WIDE),
-            shorts=pick(_LEGWEAR_WIDE),
-            hair=pick(_HAIR),
-            shoes=pick(_SHOES),
-            socks=_bgr((240, 240, 235)),
-            wall=pick(_WALL_WIDE),
-            floor=pick(_FLOOR_WIDE),
+        return cls._picked(
+            np.random.default_rng([seed, 7]),
+            skin=_SKIN_WIDE,
+            shirt=_SHIRT_WIDE,
+            legwear=_LEGWEAR_WIDE,
+            wall=_WALL_WIDE,
+            floor=_FLOOR_WIDE,
         )
 
     @classmethod
     def from_seed(cls, seed: int) -> Palette:
         """Seeded colours; the same seed always gives the same person and room."""
-        rng = np.random.default_rng(seed)
+        return cls._picked(
+            np.random.default_rng(seed),
+            skin=_SKIN,
+            shirt=_SHIRT,
+            legwear=_SHORTS,
+            wall=_WALL,
+            floor=_FLOOR,
+        )
+
+    @classmethod
+    def _picked(
+        cls,
+        rng: np.random.Generator,
+        *,
+        skin: tuple,
+        shirt: tuple,
+        legwear: tuple,
+        wall: tuple,
+        floor: tuple,
+    ) -> Palette:
+        """One colour from each list, drawn in a fixed order (the samples depend on it)."""
 
         def pick(options: tuple) -> np.ndarray:
             return _bgr(options[int(rng.integers(len(options)))])
 
         return cls(
-            skin=pick(_SKIN),
-            shirt=pick(_SHIRT),
-            shorts=pick(_SHORTS),
+            skin=pick(skin),
+            shirt=pick(shirt),
+            shorts=pick(legwear),
             hair=pick(_HAIR),
             shoes=pick(_SHOES),
             socks=_bgr((240, 240, 235)),
-            wall=pick(_WALL),
-            floor=pick(_FLOOR),
+            wall=pick(wall),
+            floor=pick(floor),
         )
 
 
