@@ -68,6 +68,8 @@ def test_outputs_are_complete_and_consistent(analyzed):
     reps = pd.read_csv(folder / "reps.csv")
     assert len(reps) == len(report["reps"])
     assert "squat" in result.stdout
+    # -q: nothing else on stderr, not even MediaPipe's native log lines (1.2.3 logs on close).
+    assert result.stderr == ""
 
 
 def test_annotated_video_plays_in_browsers(analyzed):

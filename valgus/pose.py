@@ -134,9 +134,13 @@ class PoseEstimator:
         return out
 
     def close(self) -> None:
-        """Release the landmarker now (mediapipe 1.2.2 complains if the GC does it at exit)."""
+        """Release the landmarker now (mediapipe 1.2.2 complains if the GC does it at exit).
+
+        Quietly: mediapipe 1.2.3 logs an INFO line per accelerator it destroys.
+        """
         if self._landmarker is not None:
-            self._landmarker.close()
+            with quiet_native_logs():
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> PoseEstimator:
