@@ -43,7 +43,8 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy.signal import find_peaks
+
+from valgus.dsp import find_peaks
 
 MOVEMENTS = ("squat", "single-leg-squat", "single-leg-stance")
 STANCE_SIDES = ("left", "right")
@@ -173,7 +174,7 @@ def _depth_excursions(
     d = _interpolated(times_s, depth)
     if d is None:
         return []
-    peaks, _ = find_peaks(d, prominence=prominence)
+    peaks = find_peaks(d, prominence=prominence)
     peaks = _separated_peaks(peaks, d, times_s, min_separation_s)
     out = []
     for i, p in enumerate(peaks):

@@ -1,6 +1,6 @@
 """Clean a pose track: drop unreliable points, repair left/right swaps, fill gaps, smooth.
 
-Pure numpy/scipy functions on arrays (time on axis 0), plus :func:`filter_track`,
+Pure numpy functions on arrays (time on axis 0), plus :func:`filter_track`,
 which chains them on a :class:`~valgus.track.PoseTrack` in the only order that
 works: swaps are repaired before gaps are filled and before smoothing, because
 interpolating or low-pass filtering across a label swap smears two legs into one
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.signal import butter, filtfilt
 
+from valgus.dsp import butter_lowpass, filtfilt
 from valgus.landmarks import Landmark
 from valgus.swaps import SWAP_GROUPS, apply_swaps, find_swaps, repair_swaps
 from valgus.track import PoseTrack
@@ -211,7 +211,7 @@ def butterworth_lowpass(
     out = np.array(values, dtype=float)
     if out.ndim < 1:
         raise ValueError("values must have a time axis (at least 1-D)")
-    b, a = butter(int(order) // 2, cutoff / (fs_hz / 2.0))
+    b, a = butter_lowpass(int(order) // 2, cutoff / (fs_hz / 2.0))
     padlen = 3 * max(len(a), len(b))
     flat = out.reshape(out.shape[0], int(np.prod(out.shape[1:])))
     finite = np.isfinite(flat)
@@ -222,7 +222,7 @@ def butterworth_lowpass(
     for cols in by_mask.values():
         for start, end in zip(*_runs(finite[:, cols[0]]), strict=True):
             if end - start > padlen:
-                flat[start:end, cols] = filtfilt(b, a, flat[start:end, cols], axis=0)
+                flat[start:end, cols] = filtfilt(b, a, flat[start:end, cols])
     return out
 
 
