@@ -36,7 +36,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 MIRROR = np.array([-1.0, 1.0, 1.0])  # x -> -x: a right leg seen as a left one
 PATELLA_M = 0.05  # kneecap marker: this far in front of the knee joint centre
@@ -202,6 +201,10 @@ def solve(
             out.append((q[SET] - targets[k]) / ANGLE_TOL_RAD)
             out.append((q[FREE] - leg.angles[FREE]) / FREE_SCALE_RAD)
         return np.concatenate(out)
+
+    # Imported here: scipy.optimize takes 0.2 s, and every `valgus` command
+    # imports this module to build its argument parser.
+    from scipy.optimize import least_squares
 
     if start is None:
         start = np.concatenate([np.zeros(3), *(leg.angles for leg in legs)])
