@@ -7,6 +7,7 @@ code (valgus.errors); a bad clip among several never stops the others.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -155,5 +156,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def console_main() -> int:
+    """The ``valgus`` command: :func:`main`, then a quick exit.
+
+    Interpreter shutdown garbage-collects every object the analysis stack made
+    (pandas, matplotlib, MediaPipe): 0.4 s measured on every run. Outputs are
+    written and closed by now, so the objects are frozen out of that collection.
+    Only for the command: a process that calls :func:`main` keeps collecting.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())
