@@ -1,7 +1,8 @@
 """How close ``valgus analyze`` gets to the bare pose model, and what it costs in memory.
 
 For each clip, in one run and interleaved (median of ``--runs``), each mode in
-a fresh process (start-up included, peak RSS measured):
+a fresh process (start-up and exit included, that process's peak RSS measured);
+the last three modes run the ``valgus`` command itself, as a user would:
 
 - floor: a bare MediaPipe Tasks loop: decode, BGR->RGB, detect_for_video, nothing else;
 - sequential: the same work as analyze with every stage one after another in one
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -77,53 +78,43 @@ def _sequential(clip: Path, out: Path) -> int:
     return raw.n_frames
 
 
-def _analyze(clip: Path, out: Path, jobs: int, video: bool) -> int:
-    from valgus.models import resolve_model
-    from valgus.runner import analyze_one
-    from valgus.thresholds import Thresholds
-
-    session = analyze_one(
-        clip,
-        out / clip.stem,
-        movement="auto",
-        model=resolve_model("full"),
-        thresholds=Thresholds(),
-        write_video=video,
-        show_progress=False,
-        jobs=jobs,
-    )
-    return session.source.frames
+def _cli_command(mode: str, clip: Path, out: Path) -> list[str]:
+    """The ``valgus`` command a user would type for this mode (the real CLI, its exit included)."""
+    jobs = "1" if mode == "pipelined" else "2"
+    command = [sys.executable, "-m", "valgus.cli", "analyze", str(clip), "-o", str(out), "-q"]
+    return [*command, "--jobs", jobs, *(["--no-video"] if mode == "segments-novideo" else [])]
 
 
-def measure_in_this_process(mode: str, clip: Path) -> dict:
-    """Run one mode; return seconds (from process start), frames and peak RSS."""
+def measure_in_this_process(mode: str, clip: Path) -> int:
+    """Run the floor or the sequential reference here; return the frame count."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        if mode == "floor":
-            frames = _floor(clip)
-        elif mode == "sequential":
-            frames = _sequential(clip, out)
-        else:
-            jobs = 1 if mode == "pipelined" else 2
-            frames = _analyze(clip, out, jobs, video=mode != "segments-novideo")
-    return {
-        "frames": frames,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+        return _floor(clip) if mode == "floor" else _sequential(clip, Path(tmp))
 
 
 def measure(mode: str, clip: Path) -> dict:
-    """One fresh process per measurement, so start-up is counted and memory is its own."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(clip)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    row = json.loads(result.stdout.strip().splitlines()[-1])
-    row["seconds"] = time.perf_counter() - start
-    return row
+    """One fresh process per measurement, so start-up and exit are counted and memory is its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        if mode in ("floor", "sequential"):
+            command = [sys.executable, __file__, "--child", mode, str(clip)]
+        else:
+            command = _cli_command(mode, clip, out)
+        logs = out / "stdout.txt", out / "stderr.txt"
+        with logs[0].open("w") as stdout, logs[1].open("w") as stderr:
+            start = time.perf_counter()
+            process = subprocess.Popen(command, stdout=stdout, stderr=stderr)
+            _, status, usage = os.wait4(process.pid, 0)  # this child's own peak RSS
+            seconds = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            raise RuntimeError(f"{mode} on {clip.name} failed: {logs[1].read_text().strip()}")
+        if mode in ("floor", "sequential"):
+            frames = int(logs[0].read_text().split()[-1])
+        else:
+            report = json.loads((out / clip.stem / "report.json").read_text())
+            frames = int(report["source"]["frames"])
+    max_rss_mb = usage.ru_maxrss / 1024
+    return {"frames": frames, "seconds": seconds, "max_rss_mb": max_rss_mb}
 
 
 def main() -> int:
@@ -134,7 +125,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(REPO))
-        sys.stdout.write(json.dumps(measure_in_this_process(args.child[0], Path(args.child[1]))))
+        sys.stdout.write(f"{measure_in_this_process(args.child[0], Path(args.child[1]))}\n")
         return 0
     clips = [c for c in (args.clips or DEFAULT_CLIPS) if c.exists()]
     if not clips:
