@@ -65,7 +65,9 @@ def test_find_peaks_matches_scipy_with_plateaus(seed):
     # Rounded random walks: many flat peaks, plateaus at the ends, ties between valleys.
     x = np.round(np.cumsum(rng.normal(size=400)), 0)
     for prominence in (0.0, 1.0, 3.0, 8.0):
-        np.testing.assert_array_equal(find_peaks(x, prominence=prominence), _scipy_peaks(x, prominence))
+        np.testing.assert_array_equal(
+            find_peaks(x, prominence=prominence), _scipy_peaks(x, prominence)
+        )
 
 
 def test_find_peaks_on_squat_like_depth():
@@ -89,5 +91,7 @@ def test_find_peaks_edge_cases():
 def test_analysis_does_not_import_scipy_signal():
     """The reason valgus.dsp exists: ~0.5 s of start-up on every analysis."""
     code = "import sys, valgus.runner; print('scipy.signal' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
