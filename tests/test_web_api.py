@@ -7,6 +7,7 @@ refused uploads that leave everything else as it was, and the access rules.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,6 +105,14 @@ def test_downloads(client: httpx.Client, analysed: dict, short_clip: Path) -> No
     assert report.json()["movement"] == "squat"
     original = client.get(f"/files/clips/{clip_id}/original")
     assert original.content == short_clip.read_bytes()
+
+
+def test_the_report_is_titled_by_the_uploaded_name(client: httpx.Client, analysed: dict) -> None:
+    """Uploads are stored as <hex>-name.mp4; the coach's report must show the name they chose."""
+    html = client.get(f"/files/clips/{analysed['id']}/report.html").text
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert title.endswith("squat_3s.mp4")
+    assert not re.search(r"[0-9a-f]{16}-squat_3s", html)
 
 
 def test_notes_are_saved(client: httpx.Client, analysed: dict) -> None:

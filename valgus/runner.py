@@ -64,6 +64,7 @@ def analyze_one(
     show_progress: bool,
     jobs: int | None = None,
     mirror_average: bool = False,
+    clip_name: str | None = None,
 ) -> Session:
     """Analyse one clip and write its outputs atomically to ``folder``.
 
@@ -77,7 +78,7 @@ def analyze_one(
     session = analyze_track(raw, movement=movement, thresholds=thresholds)
     video = Path(raw.source) if model is None else path
     with atomic_folder(folder) as work:
-        write_outputs(session, work, video if write_video else None)
+        write_outputs(session, work, video if write_video else None, clip_name=clip_name)
     return session
 
 

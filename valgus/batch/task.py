@@ -48,6 +48,9 @@ class ClipTask:
     # already fill the cores, and segments would only add warm-up work.
     jobs: int | None = None
     mirror_average: bool = False  # valgus.mirror: the model on each frame and its mirror image
+    # The name the report shows when the file's own is not the one its owner knows
+    # (the web app stores uploads under generated names). Not a setting: no redo.
+    clip_name: str | None = None
 
     def settings(self) -> dict[str, Any]:
         """The options that change the numbers (a change means the clip is redone).
@@ -126,6 +129,7 @@ def run_clip_task(task: ClipTask) -> ClipOutcome:
             show_progress=False,
             jobs=task.jobs,
             mirror_average=task.mirror_average,
+            clip_name=task.clip_name,
         )
         if stat is not None and sha is not None:
             record = InputRecord(

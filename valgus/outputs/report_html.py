@@ -103,6 +103,7 @@ def render_report(
     video_name: str | None,
     moments: list[KeyMoment],
     stills: dict[int, str],
+    clip_name: str | None = None,
 ) -> str:
     """The complete report page as one HTML string.
 
@@ -118,9 +119,12 @@ def render_report(
         The worst moment of each rep (`keyframes.key_moments`).
     stills : dict
         Frame number -> image data URI of the key frames that could be captured.
+    clip_name : str or None
+        The clip's name as its owner knows it (the web app keeps uploads under
+        generated names); None shows the analysed file's own name.
     """
     plan = recommend(Findings.from_session(session))
-    clip_name = Path(session.source.path).name
+    clip_name = clip_name or Path(session.source.path).name
     body = "".join(
         (
             sections.header(session, clip_name=clip_name),
@@ -156,9 +160,15 @@ def write_report_html(
     video_name: str | None,
     moments: list[KeyMoment],
     stills: dict[int, str],
+    clip_name: str | None = None,
 ) -> None:
     """Write report.html for ``session`` at ``path`` (see `render_report`)."""
     html = render_report(
-        session, folder=path.parent, video_name=video_name, moments=moments, stills=stills
+        session,
+        folder=path.parent,
+        video_name=video_name,
+        moments=moments,
+        stills=stills,
+        clip_name=clip_name,
     )
     path.write_text(html, encoding="utf-8")

@@ -16,11 +16,14 @@ from valgus.session import Session
 VIDEO_NAME = "annotated.mp4"
 
 
-def write_outputs(session: Session, folder: Path, video_path: Path | None) -> None:
+def write_outputs(
+    session: Session, folder: Path, video_path: Path | None, *, clip_name: str | None = None
+) -> None:
     """pose.npz, report.json, CSVs, OpenSim files, plots, annotated.mp4 and report.html.
 
     The video and the report's key frames need ``video_path``; without it the
-    report says no video was written.
+    report says no video was written. ``clip_name`` titles the report when the
+    file's own name is not the one its owner knows (web uploads).
     """
     session.raw_track.save(folder / "pose.npz")
     write_report_json(session, folder / "report.json")
@@ -37,5 +40,10 @@ def write_outputs(session: Session, folder: Path, video_path: Path | None) -> No
         video_name = VIDEO_NAME
         stills = {int(frames[row]): jpeg_data_uri(im) for row, im in collector.images.items()}
     write_report_html(
-        session, folder / "report.html", video_name=video_name, moments=moments, stills=stills
+        session,
+        folder / "report.html",
+        video_name=video_name,
+        moments=moments,
+        stills=stills,
+        clip_name=clip_name,
     )

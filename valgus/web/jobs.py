@@ -173,6 +173,7 @@ class JobRunner:
             model=self.model,
             sex=clip["athlete_sex"],
             mirror_average=self.mirror_average,
+            clip_name=clip["original_name"],
         )
 
     def _collect(self, worker: _Worker) -> None:
