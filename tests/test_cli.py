@@ -165,6 +165,18 @@ def test_one_bad_clip_does_not_stop_the_others(tmp_path):
     assert not list(out.glob(".*partial*"))
 
 
+def test_an_output_folder_that_cannot_be_made_is_one_line_and_loses_nothing(tmp_path):
+    """-o through a regular file: each clip says so (exit 12), no traceback, nothing half-made."""
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("a coach's notes\n")
+    result = run_cli("analyze", SAMPLE, "-o", blocker / "out", "-q", "--no-video")
+    assert_one_line_error(result, 12, "a file stands where a folder is needed")
+    assert blocker.read_text() == "a coach's notes\n"
+    for command in (("batch", SAMPLE, "-o", blocker / "out"), ("serve", "--data", blocker)):
+        refused = run_cli(*command)
+        assert_one_line_error(refused, 12, "a file stands where a folder is needed")
+
+
 def test_truncated_and_corrupt_files_are_analysed_with_a_warning_or_refused(tmp_path):
     cases = {
         "half": truncate(SAMPLE, tmp_path / "half.mp4", 0.5),

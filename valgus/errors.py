@@ -59,3 +59,9 @@ class CorruptVideoError(ValgusError):
     """The video breaks off or is damaged so badly that too little could be decoded."""
 
     exit_code = 9
+
+
+class OutputError(ValgusError):
+    """The results cannot be written: the output path is not a folder, is read-only or full."""
+
+    exit_code = 12

@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from valgus.errors import OutputError
+
 
 @contextlib.contextmanager
 def atomic_folder(final: Path) -> Iterator[Path]:
@@ -33,6 +35,15 @@ def atomic_folder(final: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(work, final)
+
+
+def cannot_write(what: str, exc: OSError) -> OutputError:
+    """One line for results that cannot be written (path through a file, read-only, disk full)."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = f"a file stands where a folder is needed ({exc.filename})"
+    else:
+        reason = exc.strerror or str(exc)
+    return OutputError(f"cannot write {what}: {reason}")
 
 
 def unique_names(paths: list[Path]) -> list[str]:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from valgus.errors import UsageError, ValgusError
 from valgus.models import ResolvedModel, resolve_model
-from valgus.outdir import atomic_folder, unique_names
+from valgus.outdir import atomic_folder, cannot_write, unique_names
 from valgus.outputs.writer import write_outputs
 from valgus.pipeline import analyze_track, estimate_pose
 from valgus.session import Session
@@ -77,8 +77,11 @@ def analyze_one(
         raw = _estimate(path, model, jobs, show_progress, mirror_average)
     session = analyze_track(raw, movement=movement, thresholds=thresholds)
     video = Path(raw.source) if model is None else path
-    with atomic_folder(folder) as work:
-        write_outputs(session, work, video if write_video else None, clip_name=clip_name)
+    try:
+        with atomic_folder(folder) as work:
+            write_outputs(session, work, video if write_video else None, clip_name=clip_name)
+    except OSError as exc:
+        raise cannot_write(f"results to {folder}", exc) from exc
     return session
 
 
