@@ -157,3 +157,18 @@ def test_ctrl_c_mid_set_leaves_a_playable_recording_and_the_report(tmp_path):
     assert 60 <= recorded == live["frames_recorded"] < 271  # stopped mid-clip, all of it on disk
     report = json.loads((out / "analysis" / "report.json").read_text())
     assert report["source"]["frames"] == recorded
+
+
+@pytest.mark.parametrize("where", ["-o", "--record"])
+def test_an_unwritable_output_is_refused_before_the_set(tmp_path, where):
+    """A wrong path must fail at once (exit 12, one line), not after the user has squatted."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep me\n")
+    target = blocker / "out" if where == "-o" else blocker / "rec.mp4"
+    args = ("--source", SAMPLE, "--no-window", "--duration", "30", where, target)
+    result = run_live(*args, *(("-o", tmp_path / "out") if where == "--record" else ()))
+    assert result.returncode == 12, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "a file stands where a folder is needed" in result.stderr.strip().splitlines()[-1]
+    assert "counted live" not in result.stderr + result.stdout  # the set never started
+    assert blocker.read_text() == "keep me\n"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from valgus.cli import add_analysis_options
 from valgus.errors import UsageError, ValgusError
+from valgus.outdir import cannot_write
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -125,6 +126,14 @@ def _analyse(recording: Path, out: Path, args: argparse.Namespace, model, thresh
     )
 
 
+def _make_folders(*folders: Path) -> None:
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise cannot_write(f"to {folder}", exc) from exc
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``valgus live``; returns the exit code (0 also after Ctrl-C during the set)."""
     from valgus.live.app import LiveOptions, run_live
@@ -144,15 +153,17 @@ def run(args: argparse.Namespace) -> int:
     thresholds = Thresholds.for_sex(args.sex)
     out = args.out or _default_out()
     reader = open_reader(args.source)  # the camera check comes first: fail before the model loads
+    record = args.record or out / "recording.mp4"
     try:
         model = resolve_model(args.model)
-        out.mkdir(parents=True, exist_ok=True)
+        # Before the set starts: a wrong -o or --record must not cost the user their set.
+        _make_folders(out, record.parent, *([shot.parent] if shot is not None else []))
     except BaseException:
         reader.close()
         raise
     options = LiveOptions(
         model=model,
-        record_path=args.record or out / "recording.mp4",
+        record_path=record,
         movement=args.movement,
         thresholds=thresholds,
         window=not args.no_window,
