@@ -37,6 +37,14 @@ def atomic_folder(final: Path) -> Iterator[Path]:
         os.replace(work, final)
 
 
+def make_folder(folder: Path, *, mode: int = 0o777) -> None:
+    """``mkdir -p``, failing as one line (:func:`cannot_write`) rather than a traceback."""
+    try:
+        folder.mkdir(mode=mode, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(f"to {folder}", exc) from exc
+
+
 def cannot_write(what: str, exc: OSError) -> OutputError:
     """One line for results that cannot be written (path through a file, read-only, disk full)."""
     if isinstance(exc, FileExistsError | NotADirectoryError):

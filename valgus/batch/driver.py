@@ -29,7 +29,7 @@ from valgus.batch.inputs import discover, display_names
 from valgus.batch.manifest import OutcomeLog, assign_names, check_folder, clean_partials
 from valgus.batch.overview import clip_row, write_overview
 from valgus.batch.task import ClipOutcome, ClipTask
-from valgus.outdir import cannot_write
+from valgus.outdir import make_folder
 
 
 class Backend(Protocol):
@@ -189,10 +189,7 @@ def run_batch(
         KeyboardInterrupt propagates after the overview has been written.
     """
     out_dir = Path(out_dir).expanduser().resolve()  # workers need absolute paths
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise cannot_write(f"the output folder {out_dir}", exc) from exc
+    make_folder(out_dir)
     log = OutcomeLog(out_dir, run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     clips = _prepare(inputs, out_dir, options, log)
     title = f"valgus batch: {out_dir.name}"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from valgus.cli import add_analysis_options
 from valgus.errors import UsageError, ValgusError
-from valgus.outdir import cannot_write
+from valgus.outdir import make_folder
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -126,14 +126,6 @@ def _analyse(recording: Path, out: Path, args: argparse.Namespace, model, thresh
     )
 
 
-def _make_folders(*folders: Path) -> None:
-    for folder in folders:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise cannot_write(f"to {folder}", exc) from exc
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``valgus live``; returns the exit code (0 also after Ctrl-C during the set)."""
     from valgus.live.app import LiveOptions, run_live
@@ -157,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         model = resolve_model(args.model)
         # Before the set starts: a wrong -o or --record must not cost the user their set.
-        _make_folders(out, record.parent, *([shot.parent] if shot is not None else []))
+        for folder in (out, record.parent, *([shot.parent] if shot is not None else [])):
+            make_folder(folder)
     except BaseException:
         reader.close()
         raise

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from valgus.outdir import cannot_write
+from valgus.outdir import make_folder
 
 try:  # POSIX; elsewhere two servers on one data directory are not prevented
     import fcntl
@@ -55,14 +55,11 @@ class DataDir:
     def create(cls, root: Path) -> DataDir:
         """Make the folders (``root`` included) and return the resolved layout."""
         root = Path(root).expanduser().resolve()
-        try:
-            root.parent.mkdir(parents=True, exist_ok=True)
-            # Clips of athletes are personal data: a new data directory is the user's alone.
-            root.mkdir(mode=0o700, exist_ok=True)
-            for sub in ("uploads", "results", "tmp"):
-                (root / sub).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise cannot_write(f"the data folder {root}", exc) from exc
+        make_folder(root.parent)
+        # Clips of athletes are personal data: a new data directory is the user's alone.
+        make_folder(root, mode=0o700)
+        for sub in ("uploads", "results", "tmp"):
+            make_folder(root / sub)
         return cls(root)
 
     @property
