@@ -51,6 +51,7 @@ def cannot_write(what: str, exc: OSError) -> OutputError:
         reason = f"a file stands where a folder is needed ({exc.filename})"
     else:
         reason = exc.strerror or str(exc)
+        reason += f" ({exc.filename})" if exc.filename else ""
     return OutputError(f"cannot write {what}: {reason}")
 
 
