@@ -107,6 +107,7 @@ def test_pool_batch_records_the_corrupt_upload_and_goes_on(pool_run, uploads):
     assert float(rows["ben/squat.mp4"]["peak_fppa_left_deg"]) < 5
     assert rows["ben/squat.mp4"]["verdict"] == "within normal"
     assert rows["anna/squat.mp4"]["verdict"] != "within normal"
+    assert (rows["anna/squat.mp4"]["model"], rows["cara/squat.mp4"]["model"]) == ("full", "")
 
 
 def test_pool_outputs_are_analyze_folders_plus_input_record(pool_run, uploads):
@@ -158,6 +159,7 @@ def test_mirror_average_redoes_finished_clips_and_records_the_model(uploads, tmp
     assert mirrored.returncode == 0, mirrored.stderr
     assert "1 clip: 1 analysed, 0 already up to date, 0 failed" in mirrored.stdout
     assert json.loads(report.read_text())["model"] == "full, mirror-averaged"
+    assert [row["model"] for row in summary(out).values()] == ["full, mirror-averaged"]
     again = batch(
         uploads / "anna", "-o", out, "--workers", "1", "--no-video", "-q", "--mirror-average"
     )

@@ -48,6 +48,7 @@ CSV_COLUMNS = (
     "pelvic_verdict",
     "verdict",
     "warnings",
+    "model",
     "error",
     "exit_code",
     "folder",
@@ -126,6 +127,7 @@ def clip_row(
         verdict_right=right.get("verdict"),
         pelvic_verdict=summary.get("pelvic_verdict"),
         warnings="; ".join((report.get("quality") or {}).get("warnings") or []),
+        model=report.get("model"),
         report=_report_link(folder),
         exit_code=0,
     )
