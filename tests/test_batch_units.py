@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,17 @@ def test_task_settings_ignore_video_and_let_the_last_override_win():
         "mirror_average": True,
     }
     assert "mirror_average" not in SETTINGS
+
+
+def test_a_scheduler_address_nobody_listens_on_is_refused_at_once():
+    """Dask itself would retry a refused port for 20 s and then say it timed out."""
+    import socket
+
+    from valgus.batch.executors import DaskBackend
+    from valgus.errors import UsageError
+
+    with socket.socket() as probe:  # a port that was free a moment ago and has no listener
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(UsageError, match=re.escape(f"tcp://127.0.0.1:{port}: Connection refused")):
+        DaskBackend.connect(f"tcp://127.0.0.1:{port}")

@@ -40,6 +40,25 @@ from valgus.errors import UsageError
 
 PARENT_CHECK_S = 0.5
 CONNECT_TIMEOUT_S = 20
+PROBE_TIMEOUT_S = 5
+
+
+def _check_listening(address: str) -> None:
+    """Fail at once when nothing listens at a ``tcp://HOST:PORT`` scheduler address.
+
+    Dask retries a refused connection until its timeout: a mistyped port cost
+    the user 20 s before this one-line error. Other schemes are left to Dask.
+    """
+    scheme, _, rest = address.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme != "tcp" or not host or not port.isdigit():
+        return
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {reason}") from exc
 
 
 def exit_with_parent(parent_pid: int) -> None:
@@ -229,6 +248,7 @@ class DaskBackend:
     @classmethod
     def connect(cls, address: str, *, max_in_flight: int | None = None) -> DaskBackend:
         """Use the running cluster whose scheduler listens at ``address`` (tcp://HOST:PORT)."""
+        _check_listening(address)
         from distributed import Client
 
         try:
