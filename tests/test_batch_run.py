@@ -296,3 +296,31 @@ def test_killed_run_resumes_with_nothing_lost_and_nothing_done_twice(uploads, tm
     assert {e["folder"] for e in log if e["status"] == "skipped"} == finished
     assert {r["status"] for r in summary(out).values()} == {"done"}
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_clip_past_clip_timeout_is_stopped_and_redone_on_the_next_run(uploads, tmp_path):
+    """A worker stopped mid-clip: the clip fails with 124, its process is gone, nothing
+    half-made stays, and a run without the limit analyses it."""
+    out = tmp_path / "out"
+    # 0.5 s: less than a fresh worker needs to start, so the clip is surely still running.
+    stopped = batch(uploads / "anna", "-o", out, "--workers", "1", "--no-video",
+                    "-q", "--clip-timeout", "0.5")  # fmt: skip
+    assert stopped.returncode == 124, stopped.stderr
+    assert "squat.mp4: stopped after 0.5 s (--clip-timeout)" in stopped.stderr
+    assert "Traceback" not in stopped.stderr and "leaked" not in stopped.stderr
+    (row,) = summary(out).values()
+    assert (row["status"], row["exit_code"]) == ("failed", "124")
+    assert not (out / "squat" / "report.json").exists()
+    again = batch(uploads / "anna", "-o", out, "--workers", "1", "--no-video", "-q")
+    assert again.returncode == 0, again.stderr
+    assert "1 clip: 1 analysed, 0 already up to date, 0 failed" in again.stdout
+    assert (out / "squat" / "report.json").exists()
+
+
+def test_clip_timeout_is_refused_with_dask(tmp_path):
+    refused = batch(SAMPLES, "-o", tmp_path / "out", "--cluster", "local", "--clip-timeout", "5")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        "valgus: error: --clip-timeout needs the process pool: Dask cannot stop a running task"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -30,6 +30,17 @@ def threshold_override(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from exc
 
 
+def positive_seconds(text: str) -> float:
+    """Parse a duration option that must be a number of seconds > 0 (--clip-timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """Parse a count option that must be a whole number >= 1 (--jobs, --workers)."""
     try:

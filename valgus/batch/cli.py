@@ -16,7 +16,12 @@ from tqdm import tqdm
 
 from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_batch
 from valgus.batch.executors import DaskBackend, LocalPool, default_workers
-from valgus.cli import add_analysis_options, add_mirror_average_option, positive_int
+from valgus.cli import (
+    add_analysis_options,
+    add_mirror_average_option,
+    positive_int,
+    positive_seconds,
+)
 from valgus.errors import UsageError
 from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
 from valgus.thresholds import Thresholds
@@ -57,6 +62,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-fast", action="store_true", help="stop at the first clip that fails"
     )
+    parser.add_argument(
+        "--clip-timeout",
+        type=positive_seconds,
+        metavar="S",
+        help="stop a clip still running after S seconds and record it as failed (exit code "
+        "124); the process pool only (Dask cannot stop a running task)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -74,7 +86,7 @@ def _backend_factory(args: argparse.Namespace) -> Callable[[int], Backend]:
         workers = min(args.workers or default_workers(), n_clips)
         if args.cluster == "local":
             return DaskBackend.local_cluster(workers)
-        return LocalPool(workers)
+        return LocalPool(workers, clip_timeout_s=args.clip_timeout)
 
     return start
 
@@ -112,6 +124,8 @@ def _final_line(result: BatchResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``valgus batch``; return 0 if no clip failed, else the first failure's exit code."""
+    if args.clip_timeout is not None and (args.scheduler or args.cluster):
+        raise UsageError("--clip-timeout needs the process pool: Dask cannot stop a running task")
     overrides = tuple(args.threshold)
     try:
         Thresholds.for_sex(args.sex).with_overrides(**dict(overrides))

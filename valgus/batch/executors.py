@@ -35,7 +35,13 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from valgus.batch.task import ClipOutcome, ClipTask, lost_outcome, run_clip_task
+from valgus.batch.task import (
+    ClipOutcome,
+    ClipTask,
+    lost_outcome,
+    run_clip_task,
+    timed_out_outcome,
+)
 from valgus.errors import UsageError
 
 PARENT_CHECK_S = 0.5
@@ -108,7 +114,13 @@ def serve_tasks(conn: Connection) -> None:
     """Run each ClipTask received on ``conn`` and send back its outcome, until it closes.
 
     The loop of every local worker process (``valgus batch`` and ``valgus serve``).
+    Workers show no progress bars, so tqdm gets a thread lock: its default is a
+    multiprocessing lock, a named semaphore that a worker stopped mid-clip (by
+    ``--clip-timeout`` or a server shutdown) leaves for Python to warn about.
     """
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
     while True:
         try:
             task = conn.recv()
@@ -160,15 +172,20 @@ class LocalPool:
     """Up to ``workers`` processes on this machine, each analysing one clip at a time.
 
     Processes start on demand (spawn: no fork of a process that may hold
-    threads) and stay warm between clips.
+    threads) and stay warm between clips. With ``clip_timeout_s``, a clip still
+    running after that long is stopped with its process (a file that makes a
+    decoder hang must not hold a worker for the rest of the night).
     """
 
     is_local = True
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, clip_timeout_s: float | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
+        if clip_timeout_s is not None and not clip_timeout_s > 0:
+            raise ValueError(f"clip_timeout_s must be > 0, got {clip_timeout_s}")
         self._size = workers
+        self._clip_timeout_s = clip_timeout_s
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
 
@@ -188,12 +205,39 @@ class LocalPool:
         worker.conn.send(task)
 
     def wait(self) -> list[ClipOutcome]:
-        """Block until a clip finishes or a worker dies; return what finished."""
+        """Block until a clip finishes, a worker dies or a clip runs out of time."""
         busy = [w for w in self._workers if w.task is not None]
         if not busy:
             return []
-        wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
-        return [o for o in map(self._collect, busy) if o is not None]
+        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], self._time_left(busy))
+        finished = [o for o in map(self._collect, busy) if o is not None]
+        return finished + self._stop_overdue()
+
+    def _time_left(self, busy: list[_Worker]) -> float | None:
+        """Seconds until the first busy clip runs out of time (None: no limit)."""
+        if self._clip_timeout_s is None:
+            return None
+        first_deadline = min(w.started for w in busy) + self._clip_timeout_s
+        return max(0.0, first_deadline - time.perf_counter())
+
+    def _stop_overdue(self) -> list[ClipOutcome]:
+        if self._clip_timeout_s is None:
+            return []
+        now, limit, outcomes = time.perf_counter(), self._clip_timeout_s, []
+        for worker in [w for w in self._workers if w.task is not None]:
+            if now - worker.started < limit:
+                continue
+            outcomes.append(
+                timed_out_outcome(
+                    worker.task,
+                    limit,
+                    seconds=now - worker.started,
+                    worker=f"{socket.gethostname()}:{worker.process.pid}",
+                )
+            )
+            worker.stop()
+            self._workers.remove(worker)
+        return outcomes
 
     def _collect(self, worker: _Worker) -> ClipOutcome | None:
         task = worker.task

@@ -26,6 +26,7 @@ from valgus.models import resolve_model
 from valgus.thresholds import Thresholds
 
 EXIT_INTERNAL_ERROR = 1
+EXIT_TIMED_OUT = 124  # as GNU timeout(1)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,23 @@ def lost_outcome(task: ClipTask, message: str, *, seconds: float, worker: str = 
         ok=False,
         exit_code=EXIT_INTERNAL_ERROR,
         error=f"internal error: {message}",
+        seconds=seconds,
+        input_sha256=None,
+        summary=None,
+        worker=worker,
+    )
+
+
+def timed_out_outcome(
+    task: ClipTask, limit_s: float, *, seconds: float, worker: str
+) -> ClipOutcome:
+    """The outcome of a clip stopped for running past ``--clip-timeout``."""
+    return ClipOutcome(
+        input_path=task.input_path,
+        out_folder=task.out_folder,
+        ok=False,
+        exit_code=EXIT_TIMED_OUT,
+        error=f"stopped after {limit_s:g} s (--clip-timeout); nothing of it was kept",
         seconds=seconds,
         input_sha256=None,
         summary=None,
