@@ -324,3 +324,15 @@ def test_clip_timeout_is_refused_with_dask(tmp_path):
         "valgus: error: --clip-timeout needs the process pool: Dask cannot stop a running task"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_an_overview_that_cannot_be_written_is_one_line(tmp_path):
+    """summary.csv blocked by a folder of that name: exit 12 at once, no traceback."""
+    out = tmp_path / "out"
+    (out / "summary.csv").mkdir(parents=True)
+    result = batch(SAMPLES / "squat_good.mp4", "-o", out, "--no-video", "-q")
+    assert result.returncode == 12, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"valgus: error: cannot write the batch overview and log in {out.resolve()}: "
+        f"Is a directory ({out.resolve() / 'summary.csv'})"
+    ]

@@ -51,7 +51,8 @@ def cannot_write(what: str, exc: OSError) -> OutputError:
         reason = f"a file stands where a folder is needed ({exc.filename})"
     else:
         reason = exc.strerror or str(exc)
-        reason += f" ({exc.filename})" if exc.filename else ""
+        where = exc.filename2 or exc.filename  # a rename names its target second
+        reason += f" ({where})" if where else ""
     return OutputError(f"cannot write {what}: {reason}")
 
 

@@ -29,7 +29,7 @@ from valgus.batch.inputs import discover, display_names
 from valgus.batch.manifest import OutcomeLog, assign_names, check_folder, clean_partials
 from valgus.batch.overview import clip_row, write_overview
 from valgus.batch.task import ClipOutcome, ClipTask
-from valgus.outdir import make_folder
+from valgus.outdir import cannot_write, make_folder
 
 
 class Backend(Protocol):
@@ -190,6 +190,21 @@ def run_batch(
     """
     out_dir = Path(out_dir).expanduser().resolve()  # workers need absolute paths
     make_folder(out_dir)
+    try:
+        return _run(inputs, out_dir, options, start_backend, on_clip)
+    except OSError as exc:
+        # The clips' own folders are finished or not there; what failed is the driver's
+        # overview or log (a full disk, a folder made read-only during the run).
+        raise cannot_write(f"the batch overview and log in {out_dir}", exc) from exc
+
+
+def _run(
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: Path,
+    options: BatchOptions,
+    start_backend: Callable[[int], Backend],
+    on_clip: Callable[[Clip], None] | None,
+) -> BatchResult:
     log = OutcomeLog(out_dir, run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     clips = _prepare(inputs, out_dir, options, log)
     title = f"valgus batch: {out_dir.name}"
