@@ -341,3 +341,17 @@ def test_a_mirror_averaging_server_analyses_every_clip_that_way(
         report = http.get(f"/files/clips/{clip['id']}/report.json").json()
     assert report["model"] == "full, mirror-averaged"
     assert report["movement"] == "squat" and len(report["reps"]) == 1
+
+
+def test_a_clip_past_the_servers_clip_timeout_fails_and_the_server_goes_on(
+    tmp_path: Path, short_clip: Path
+) -> None:
+    """0.5 s is less than a fresh worker needs to start: the job must fail with the reason,
+    and the next job (a new worker) must still be taken."""
+    server = ServerProcess(tmp_path / "data", args=("--clip-timeout", "0.5"))
+    with server, httpx.Client(base_url=server.url, timeout=30) as http:
+        ids = [upload(http, short_clip).json()["clips"][0]["id"] for _ in range(2)]
+        jobs = [wait_for_job(http, clip_id)["job"] for clip_id in ids]
+    for job in jobs:
+        assert job["state"] == "failed", job
+        assert job["error"] == "stopped after 0.5 s (--clip-timeout); nothing of it was kept"

@@ -41,6 +41,17 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def add_clip_timeout_option(parser: argparse.ArgumentParser, *, note: str = "") -> None:
+    """``--clip-timeout S`` of the commands that analyse clips in worker processes."""
+    parser.add_argument(
+        "--clip-timeout",
+        type=positive_seconds,
+        metavar="S",
+        help="stop a clip still running after S seconds (a fresh worker's start-up included) "
+        f"and record it as failed (exit code 124){note}",
+    )
+
+
 def positive_int(text: str) -> int:
     """Parse a count option that must be a whole number >= 1 (--jobs, --workers)."""
     try:

@@ -18,9 +18,9 @@ from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_ba
 from valgus.batch.executors import DaskBackend, LocalPool, default_workers
 from valgus.cli import (
     add_analysis_options,
+    add_clip_timeout_option,
     add_mirror_average_option,
     positive_int,
-    positive_seconds,
 )
 from valgus.errors import UsageError
 from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
@@ -62,13 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-fast", action="store_true", help="stop at the first clip that fails"
     )
-    parser.add_argument(
-        "--clip-timeout",
-        type=positive_seconds,
-        metavar="S",
-        help="stop a clip still running after S seconds and record it as failed (exit code "
-        "124); the process pool only (Dask cannot stop a running task)",
-    )
+    add_clip_timeout_option(parser, note="; process pool only (Dask cannot stop a task)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -139,9 +139,14 @@ def receive_outcome(conn: Connection) -> ClipOutcome | None:
         return None
 
 
+def _exit_now(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def worker_main(conn: Connection, parent_pid: int) -> None:
     """Body of a local worker process: run each ClipTask received, send back its outcome."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the batch; it stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent; it stops us
+    signal.signal(signal.SIGTERM, _exit_now)  # unwind, so half-written outputs are removed
     exit_with_parent(parent_pid)
     serve_tasks(conn)
 
@@ -152,7 +157,7 @@ class _Worker:
     def __init__(self, context: Any) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=worker_main, args=(child, os.getpid()), name="valgus-batch", daemon=True
+            target=worker_main, args=(child, os.getpid()), name="valgus-worker", daemon=True
         )
         with _sigint_ignored():  # inherited: no KeyboardInterrupt while the worker imports
             self.process.start()
@@ -170,6 +175,11 @@ class _Worker:
 
 class LocalPool:
     """Up to ``workers`` processes on this machine, each analysing one clip at a time.
+
+    The pool of ``valgus batch`` and of ``valgus serve``'s job thread. Its own
+    processes rather than a ProcessPoolExecutor: stopping must be immediate (a
+    worker is terminated mid-clip), and a crash in MediaPipe's native code must
+    fail only that worker's clip.
 
     Processes start on demand (spawn: no fork of a process that may hold
     threads) and stay warm between clips. With ``clip_timeout_s``, a clip still
@@ -195,6 +205,9 @@ class LocalPool:
 
     def submit(self, task: ClipTask) -> None:
         """Give ``task`` to an idle worker, starting one if fewer than ``workers`` run."""
+        for dead in [w for w in self._workers if w.task is None and not w.process.is_alive()]:
+            dead.stop()  # died while idle (e.g. killed for memory): never send it work
+            self._workers.remove(dead)
         worker = next((w for w in self._workers if w.task is None), None)
         if worker is None:
             if len(self._workers) >= self._size:
@@ -204,17 +217,23 @@ class LocalPool:
         worker.task, worker.started = task, time.perf_counter()
         worker.conn.send(task)
 
-    def wait(self) -> list[ClipOutcome]:
-        """Block until a clip finishes, a worker dies or a clip runs out of time."""
+    def running(self) -> list[ClipTask]:
+        """The tasks being analysed now."""
+        return [w.task for w in self._workers if w.task is not None]
+
+    def wait(self, timeout: float | None = None) -> list[ClipOutcome]:
+        """Block until a clip finishes, a worker dies, a clip runs out of time or
+        ``timeout`` seconds pass (None: no limit); return what finished."""
         busy = [w for w in self._workers if w.task is not None]
         if not busy:
             return []
-        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], self._time_left(busy))
+        limits = [t for t in (timeout, self._time_left(busy)) if t is not None]
+        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], min(limits, default=None))
         finished = [o for o in map(self._collect, busy) if o is not None]
         return finished + self._stop_overdue()
 
     def _time_left(self, busy: list[_Worker]) -> float | None:
-        """Seconds until the first busy clip runs out of time (None: no limit)."""
+        """Seconds until the first busy clip runs out of time (None: no clip limit)."""
         if self._clip_timeout_s is None:
             return None
         first_deadline = min(w.started for w in busy) + self._clip_timeout_s

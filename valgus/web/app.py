@@ -44,6 +44,8 @@ class ServeConfig:
         Pose model for every clip ("lite" | "full" | "heavy" | path).
     mirror_average : bool
         Analyse every clip with mirror-averaged landmarkers (valgus.mirror).
+    clip_timeout_s : float or None
+        A clip still running after this long is stopped and its job fails.
     """
 
     data_dir: Path
@@ -52,12 +54,15 @@ class ServeConfig:
     workers: int = 1
     model: str = "full"
     mirror_average: bool = False
+    clip_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:
             raise ValueError(f"max_upload_bytes must be positive, got {self.max_upload_bytes}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.clip_timeout_s is not None and not self.clip_timeout_s > 0:
+            raise ValueError(f"clip_timeout_s must be > 0, got {self.clip_timeout_s}")
 
 
 def create_app(config: ServeConfig) -> FastAPI:
@@ -70,6 +75,7 @@ def create_app(config: ServeConfig) -> FastAPI:
         workers=config.workers,
         model=config.model,
         mirror_average=config.mirror_average,
+        clip_timeout_s=config.clip_timeout_s,
     )
 
     @contextlib.asynccontextmanager

@@ -2,31 +2,21 @@
 
 Why this shape: run_clip_task (valgus.batch.task, the same unit ``valgus batch``
 runs) belongs in a process of its own: it keeps a core busy for seconds per clip,
-and a crash in MediaPipe's native code must not take the web server down. The job state lives in
-SQLite, not in memory, so a reload of the page or a restart of the server loses
-nothing: jobs left ``running`` by a killed server are queued again at start-up.
-
-Why our own worker processes instead of a ProcessPoolExecutor: the server must
-be able to stop at once (terminate a worker mid-clip; the job is simply queued
-again), and a worker that dies in native code must fail only its own job. Each
-worker stays warm between clips (imports and the model load are paid once) and
-exits by itself when the server process disappears (a kill -9 leaves no orphan
-analysing on).
+and a crash in MediaPipe's native code must not take the web server down. The
+processes are ``valgus batch``'s LocalPool (warm between clips, stopped at once,
+gone when the server is). The job state lives in SQLite, not in memory, so a
+reload of the page or a restart of the server loses nothing: jobs left
+``running`` by a killed server are queued again at start-up.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import signal
 import threading
-import time
-from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from valgus.batch.executors import end_process, exit_with_parent, receive_outcome, serve_tasks
-from valgus.batch.task import ClipTask
+from valgus.batch.executors import LocalPool
+from valgus.batch.task import ClipOutcome, ClipTask
 from valgus.web.db import Database
 from valgus.web.storage import DataDir
 
@@ -34,37 +24,6 @@ LOG = logging.getLogger("valgus.web")
 MAX_ATTEMPTS = 3  # a clip interrupted this often fails instead of running again
 POLL_S = 0.5  # how long the job thread sleeps when nothing happens
 STARTUP_S = 3.0  # process start and model load, added to the progress estimate
-
-
-def _exit_now(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def worker_main(conn: Connection, parent_pid: int) -> None:
-    """Body of a worker process: run each ClipTask received, send back its ClipOutcome."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it stops us
-    signal.signal(signal.SIGTERM, _exit_now)  # unwind, so half-written outputs are removed
-    exit_with_parent(parent_pid)
-    serve_tasks(conn)
-
-
-class _Worker:
-    """One worker process and the job it is running (None when idle)."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded server
-        self.conn, child = context.Pipe()
-        self.process = context.Process(
-            target=worker_main, args=(child, os.getpid()), name="valgus-worker", daemon=True
-        )
-        self.process.start()
-        child.close()
-        self.job: dict[str, Any] | None = None
-
-    def stop(self) -> None:
-        """Close the pipe and end the process now (a running job is queued again)."""
-        self.conn.close()
-        end_process(self.process)
 
 
 class JobRunner:
@@ -80,6 +39,8 @@ class JobRunner:
         Pose model for every clip ("lite" | "full" | "heavy" | path), as in ``valgus analyze``.
     mirror_average : bool
         Mirror-averaged landmarkers for every clip, as ``valgus analyze --mirror-average``.
+    clip_timeout_s : float or None
+        A clip still running after this long is stopped; its job fails (LocalPool).
     """
 
     def __init__(
@@ -90,12 +51,15 @@ class JobRunner:
         workers: int,
         model: str,
         mirror_average: bool = False,
+        clip_timeout_s: float | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.db, self.data, self.workers, self.model = db, data, workers, model
         self.mirror_average = mirror_average
-        self._workers: list[_Worker] = []
+        # Processes start with the first job.
+        self._pool = LocalPool(workers, clip_timeout_s=clip_timeout_s)
+        self._jobs: dict[str, dict[str, Any]] = {}  # out_folder -> the job running there
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -118,11 +82,10 @@ class JobRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        for worker in self._workers:
-            if worker.job is not None:
-                self.db.release_job(worker.job["job_id"])
-            worker.stop()
-        self._workers.clear()
+        for job in self._jobs.values():
+            self.db.release_job(job["job_id"])
+        self._jobs.clear()
+        self._pool.close()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -134,36 +97,26 @@ class JobRunner:
 
     def _step(self) -> None:
         self._assign()
-        busy = [w for w in self._workers if w.job is not None]
-        if not busy:
+        if not self._jobs:
             self._wake.wait(POLL_S)
             self._wake.clear()
             return
-        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=POLL_S)
-        for worker in busy:
-            self._collect(worker)
+        for outcome in self._pool.wait(timeout=POLL_S):
+            self._record(outcome)
 
     def _assign(self) -> None:
         """Give queued jobs to idle workers, starting workers up to the limit."""
-        for dead in [w for w in self._workers if w.job is None and not w.process.is_alive()]:
-            dead.stop()
-            self._workers.remove(dead)
-        while not self._stop.is_set():
-            idle = next((w for w in self._workers if w.job is None), None)
-            if idle is None and len(self._workers) >= self.workers:
-                return
+        while not self._stop.is_set() and len(self._jobs) < self._pool.capacity():
             job = self.db.claim_job()
             if job is None:
                 return
+            task = self._task(job)
             try:
-                if idle is None:
-                    idle = _Worker()
-                    self._workers.append(idle)
-                idle.conn.send(self._task(job))
+                self._pool.submit(task)
             except BaseException:  # no process could take it: it waits in the queue
                 self.db.release_job(job["job_id"])
                 raise
-            idle.job = job
+            self._jobs[task.out_folder] = job
 
     def _task(self, clip: dict[str, Any]) -> ClipTask:
         return ClipTask(
@@ -176,38 +129,20 @@ class JobRunner:
             clip_name=clip["original_name"],
         )
 
-    def _collect(self, worker: _Worker) -> None:
-        """Record the outcome of a worker's job, or its crash."""
-        job = worker.job
-        if job is None:
-            return
-        outcome = receive_outcome(worker.conn)
-        if outcome is not None:
-            error = outcome.error
-            if error:  # the coach knows the clip by its own name, not where we keep it
-                error = error.replace(outcome.input_path, job["original_name"])
-            self.db.finish_job(
-                job["job_id"],
-                ok=outcome.ok,
-                exit_code=outcome.exit_code,
-                error=error,
-                seconds=outcome.seconds,
-                summary=outcome.summary,
-            )
-            worker.job = None
-        elif not worker.process.is_alive():
-            code = worker.process.exitcode
-            self.db.finish_job(
-                job["job_id"],
-                ok=False,
-                exit_code=1,
-                error=f"the analysis process stopped unexpectedly (exit code {code})",
-                seconds=time.time() - (job["started_at"] or time.time()),
-                summary=None,
-            )
-            worker.job = None
-            worker.stop()
-            self._workers.remove(worker)
+    def _record(self, outcome: ClipOutcome) -> None:
+        """Store a finished job's outcome (a crashed worker's arrives as a failed one)."""
+        job = self._jobs.pop(outcome.out_folder)
+        error = outcome.error
+        if error:  # the coach knows the clip by its own name, not where we keep it
+            error = error.replace(outcome.input_path, job["original_name"])
+        self.db.finish_job(
+            job["job_id"],
+            ok=outcome.ok,
+            exit_code=outcome.exit_code,
+            error=error,
+            seconds=outcome.seconds,
+            summary=outcome.summary,
+        )
 
 
 def progress(clip: dict[str, Any], *, seconds_per_frame: float, now: float) -> dict[str, Any]:
