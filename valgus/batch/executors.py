@@ -217,10 +217,6 @@ class LocalPool:
         worker.task, worker.started = task, time.perf_counter()
         worker.conn.send(task)
 
-    def running(self) -> list[ClipTask]:
-        """The tasks being analysed now."""
-        return [w.task for w in self._workers if w.task is not None]
-
     def wait(self, timeout: float | None = None) -> list[ClipOutcome]:
         """Block until a clip finishes, a worker dies, a clip runs out of time or
         ``timeout`` seconds pass (None: no limit); return what finished."""
