@@ -160,36 +160,35 @@ def run_clip_task(task: ClipTask) -> ClipOutcome:
     )
 
 
-def lost_outcome(task: ClipTask, message: str, *, seconds: float, worker: str = "") -> ClipOutcome:
-    """The outcome of a task whose process died or whose cluster lost it (no result came back)."""
+def _no_result(
+    task: ClipTask, code: int, error: str, *, seconds: float, worker: str
+) -> ClipOutcome:
+    """A task that sent no result back: its process died or was stopped, or a cluster lost it."""
     return ClipOutcome(
         input_path=task.input_path,
         out_folder=task.out_folder,
         ok=False,
-        exit_code=EXIT_INTERNAL_ERROR,
-        error=f"internal error: {message}",
+        exit_code=code,
+        error=error,
         seconds=seconds,
         input_sha256=None,
         summary=None,
         worker=worker,
     )
+
+
+def lost_outcome(task: ClipTask, message: str, *, seconds: float, worker: str = "") -> ClipOutcome:
+    """The outcome of a task whose process died or whose cluster lost it."""
+    error = f"internal error: {message}"
+    return _no_result(task, EXIT_INTERNAL_ERROR, error, seconds=seconds, worker=worker)
 
 
 def timed_out_outcome(
     task: ClipTask, limit_s: float, *, seconds: float, worker: str
 ) -> ClipOutcome:
     """The outcome of a clip stopped for running past ``--clip-timeout``."""
-    return ClipOutcome(
-        input_path=task.input_path,
-        out_folder=task.out_folder,
-        ok=False,
-        exit_code=EXIT_TIMED_OUT,
-        error=f"stopped after {limit_s:g} s (--clip-timeout); nothing of it was kept",
-        seconds=seconds,
-        input_sha256=None,
-        summary=None,
-        worker=worker,
-    )
+    error = f"stopped after {limit_s:g} s (--clip-timeout); nothing of it was kept"
+    return _no_result(task, EXIT_TIMED_OUT, error, seconds=seconds, worker=worker)
 
 
 def _failed(task: ClipTask, code: int, message: str, start: float, sha: str | None) -> ClipOutcome:
