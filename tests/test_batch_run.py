@@ -333,6 +333,6 @@ def test_an_overview_that_cannot_be_written_is_one_line(tmp_path):
     result = batch(SAMPLES / "squat_good.mp4", "-o", out, "--no-video", "-q")
     assert result.returncode == 12, result.stderr
     assert result.stderr.strip().splitlines() == [
-        f"valgus: error: cannot write the batch overview and log in {out.resolve()}: "
+        f"valgus: error: cannot write the batch overview in {out.resolve()}: "
         f"Is a directory ({out.resolve() / 'summary.csv'})"
     ]

@@ -190,27 +190,15 @@ def run_batch(
     """
     out_dir = Path(out_dir).expanduser().resolve()  # workers need absolute paths
     make_folder(out_dir)
-    try:
-        return _run(inputs, out_dir, options, start_backend, on_clip)
-    except OSError as exc:
-        # The clips' own folders are finished or not there; what failed is the driver's
-        # overview or log (a full disk, a folder made read-only during the run).
-        raise cannot_write(f"the batch overview and log in {out_dir}", exc) from exc
-
-
-def _run(
-    inputs: Sequence[str | os.PathLike[str]],
-    out_dir: Path,
-    options: BatchOptions,
-    start_backend: Callable[[int], Backend],
-    on_clip: Callable[[Clip], None] | None,
-) -> BatchResult:
     log = OutcomeLog(out_dir, run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     clips = _prepare(inputs, out_dir, options, log)
     title = f"valgus batch: {out_dir.name}"
 
     def refresh() -> None:
-        write_overview(out_dir, [c.row for c in clips], title=title)
+        try:
+            write_overview(out_dir, [c.row for c in clips], title=title)
+        except OSError as exc:  # a full disk; finished clip folders stay as they are
+            raise cannot_write(f"the batch overview in {out_dir}", exc) from exc
 
     refresh()
     todo = [c for c in clips if not c.skipped]

@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from valgus.outdir import cannot_write
+
 RECORD_NAME = "input.json"
 LOG_NAME = "batch-log.jsonl"
 REPORT_NAME = "report.json"
@@ -233,10 +235,13 @@ class OutcomeLog:
     def append(self, entry: Mapping[str, Any]) -> None:
         """Add one line; fsync so a line written before a kill is not lost."""
         line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "run": self.run_id, **entry}
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(line) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(line) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:  # a full disk: one line, not a traceback from the driver
+            raise cannot_write(f"the batch log {self.path}", exc) from exc
 
 
 def read_log(out_dir: Path) -> list[dict[str, Any]]:
