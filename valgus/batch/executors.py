@@ -165,6 +165,11 @@ class _Worker:
         self.task: ClipTask | None = None
         self.started = 0.0
 
+    @property
+    def label(self) -> str:
+        """HOST:PID, as run_clip_task names the worker in a ClipOutcome."""
+        return f"{socket.gethostname()}:{self.process.pid}"
+
     def stop(self) -> None:
         """Idle: let it leave its loop (a clean exit); busy: terminate it now."""
         self.conn.close()
@@ -247,7 +252,7 @@ class LocalPool:
                     worker.task,
                     limit,
                     seconds=now - worker.started,
-                    worker=f"{socket.gethostname()}:{worker.process.pid}",
+                    worker=worker.label,
                 )
             )
             worker.stop()
@@ -270,7 +275,7 @@ class LocalPool:
             f"the analysis process stopped unexpectedly (exit code {code}: "
             "a crash, or killed for lack of memory)",
             seconds=time.perf_counter() - worker.started,
-            worker=f"{socket.gethostname()}:{worker.process.pid}",
+            worker=worker.label,
         )
         worker.stop()
         self._workers.remove(worker)
