@@ -43,6 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from valgus.flags import grade_series, intervals  # noqa: E402
+from valgus.models import resolve_model  # noqa: E402
 from valgus.pipeline import analyze_track, estimate_pose  # noqa: E402
 from valgus.session import Session  # noqa: E402
 from valgus.synth import Scene, SynthSpec, render  # noqa: E402
@@ -144,17 +145,19 @@ def clip_key(spec: SynthSpec) -> str:
 
 
 def track_and_truth(
-    spec: SynthSpec, cache: Path, *, mirror_average: bool = False
+    spec: SynthSpec, cache: Path, *, mirror_average: bool = False, model: str = "full"
 ) -> tuple[PoseTrack, dict]:
     """Render ``spec`` and run the pose model once; later calls read the cache."""
     key = clip_key(spec) + ("-mirror-averaged" if mirror_average else "")
+    if model != "full":
+        key += "-" + hashlib.sha1(resolve_model(model).path.read_bytes()).hexdigest()[:12]
     track_path, truth_path = cache / f"{key}.npz", cache / f"{key}.truth.json"
     if track_path.exists() and truth_path.exists():
         return PoseTrack.load(track_path), json.loads(truth_path.read_text())
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         clip = render(spec, Path(tmp) / f"{key}.mp4")
-        track = estimate_pose(clip, mirror_average=mirror_average)
+        track = estimate_pose(clip, model=model, mirror_average=mirror_average)
         truth_text = clip.with_suffix(".truth.json").read_text()
     track.save(track_path)
     truth_path.write_text(truth_text)
@@ -303,14 +306,16 @@ def prf(counts: np.ndarray) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "measured": n_m, "true": n_t}
 
 
-def run_benchmark(specs: list[SynthSpec], cache: Path, *, mirror_average: bool = False) -> dict:
+def run_benchmark(
+    specs: list[SynthSpec], cache: Path, *, mirror_average: bool = False, model: str = "full"
+) -> dict:
     """Render (or read), analyse and score every spec; the raw pairs and the summary."""
     names = ("fppa_bottom", "pelvic_drop", "fppa_frames", "pelvic_frames", "fppa_bottom_frontal")
     pairs = {name: Pairs([], [], []) for name in names}
     flag_totals = {"collapse": np.zeros(4, int), "pelvic": np.zeros(4, int)}
     detected, views = [], []
     for i, spec in enumerate(specs):
-        track, truth = track_and_truth(spec, cache, mirror_average=mirror_average)
+        track, truth = track_and_truth(spec, cache, mirror_average=mirror_average, model=model)
         session = analyze_track(track)
         detected.append(session.movement == truth["movement"])
         view = session.quality.view
@@ -429,6 +434,39 @@ def bland_altman(result: dict, path: Path) -> None:
     plt.close(fig)
 
 
+HEADLINE = (
+    ("FPPA at rep bottom", "metrics", "fppa_bottom"),
+    ("FPPA per frame", "metrics", "fppa_frames"),
+    ("pelvic drop at peak", "metrics", "pelvic_drop"),
+    ("pelvic drop per frame", "metrics", "pelvic_frames"),
+)
+
+
+def _model_label(model: str) -> str:
+    """A model's name for the table: "full", or a bundle file's name."""
+    return model if model in ("lite", "full", "heavy") else Path(model).name
+
+
+def model_table(results: dict[str, dict]) -> str:
+    """One row per model: the headline MAEs (bias) and flag F1s, to choose a model by."""
+    head = " | ".join(f"{label} MAE (bias)" for label, _, _ in HEADLINE)
+    lines = [
+        f"| model | {head} | collapse F1 | pelvic F1 | all F1 "
+        "| warned 'not front' at 0-10 deg yaw |",
+        "|---" * (len(HEADLINE) + 5) + "|",
+    ]
+    for name, result in results.items():
+        cells = []
+        for _, group, key in HEADLINE:
+            a = result[group][key]
+            cells.append(f"{a['mae']:.2f} ({a['bias']:+.2f})" if "mae" in a else "-")
+        f1 = [f"{result['flags'][k]['f1']:.2f}" for k in ("collapse", "pelvic", "all")]
+        low_yaw = [row for (_, hi), row in zip(YAW_BINS, result["yaw"], strict=True) if hi <= 10]
+        warned = f"{sum(r['warned'] for r in low_yaw)} of {sum(r['clips'] for r in low_yaw)}"
+        lines.append(f"| {name} | {' | '.join(cells)} | {' | '.join(f1)} | {warned} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", type=int, default=24, help="how many clips of the set")
@@ -438,10 +476,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mirror-average", action="store_true", help="mirror-averaged landmarkers (own table)"
     )
+    parser.add_argument(
+        "--model", default="full", help="lite | full | heavy | a .task path (default: full)"
+    )
+    parser.add_argument(
+        "--compare-models",
+        nargs="+",
+        metavar="MODEL",
+        help="headline table of these models instead (lite | full | heavy | .task paths)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    if args.compare_models:
+        specs = benchmark_specs(args.clips)
+        results = {m: run_benchmark(specs, args.cache, model=m) for m in args.compare_models}
+        text = model_table({_model_label(m): r for m, r in results.items()})
+        sys.stdout.write(text + f"\n({time.perf_counter() - start:.0f} s)\n")
+        if not args.no_doc:
+            from benchmarks.metamorphic import write_section
+
+            write_section(DOC, "accuracy-models", text)
+        return 0
     result = run_benchmark(
-        benchmark_specs(args.clips), args.cache, mirror_average=args.mirror_average
+        benchmark_specs(args.clips),
+        args.cache,
+        mirror_average=args.mirror_average,
+        model=args.model,
     )
     text = table(result)
     sys.stdout.write(text + f"\n({time.perf_counter() - start:.0f} s)\n")

@@ -13,10 +13,20 @@ Python <= 3.12)::
     python3 -m venv /tmp/mp-build
     /tmp/mp-build/bin/pip install "mediapipe==0.10.21" "numpy<2"
     /tmp/mp-build/bin/python models/build_pose_landmarker.py models/pose_landmarker_full.task
+
+The wheel holds only the lite and full landmark networks. ``--landmarks`` bundles
+another one of the same family with the wheel's detector, e.g. the heavy network
+that the legacy ``@mediapipe/pose`` npm package carries (its full network is
+byte-identical to the wheel's, sha256 e9a5c5cb...)::
+
+    npm pack @mediapipe/pose@0.5.1675469404 && tar xzf mediapipe-pose-0.5.1675469404.tgz
+    /tmp/mp-build/bin/python models/build_pose_landmarker.py pose_landmarker_heavy.task \
+        --landmarks package/pose_landmark_heavy.tflite
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import sys
 from pathlib import Path
@@ -44,10 +54,11 @@ def with_metadata(
     return bytes(model)
 
 
-def main(out_path: str) -> None:
+def main(out_path: str, landmarks_path: Path | None = None) -> None:
     modules = Path(mediapipe.__file__).parent / "modules"
     detector = (modules / "pose_detection" / "pose_detection.tflite").read_bytes()
-    landmarks = (modules / "pose_landmark" / "pose_landmark_full.tflite").read_bytes()
+    landmarks_path = landmarks_path or modules / "pose_landmark" / "pose_landmark_full.tflite"
+    landmarks = landmarks_path.read_bytes()
     bundle = {
         # Detector expects input in [-1, 1]: (x - 127.5) / 127.5.
         "pose_detector.tflite": with_metadata(
@@ -64,4 +75,10 @@ def main(out_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "models/pose_landmarker_full.task")
+    parser = argparse.ArgumentParser(description="Build a pose landmarker .task bundle.")
+    parser.add_argument("out", nargs="?", default="models/pose_landmarker_full.task")
+    parser.add_argument(
+        "--landmarks", type=Path, help="landmark .tflite (default: the wheel's full network)"
+    )
+    args = parser.parse_args()
+    main(args.out, args.landmarks)
