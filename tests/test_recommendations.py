@@ -118,3 +118,22 @@ def test_findings_reject_unknown_verdicts_and_sides():
         findings("bad")
     with pytest.raises(ValueError, match="exactly the keys"):
         Findings("squat", {"left": OK}, {"left": 1.0, "right": 1.0}, OK, 1.0, False)
+
+
+def test_clean_screen_claims_only_what_was_measured():
+    # A pelvis that could not be measured is not "level"; nor is one knee "both".
+    headline = recommend(findings(OK, OK, NA, drop=NAN)).headline
+    assert "pelvic drop could not be measured" in headline and "level" not in headline
+    headline = recommend(findings(OK, NA, OK, fppa=(5.0, NAN))).headline
+    assert "the left knee stayed within the normal range (the right could not be measured)" in (
+        headline
+    )
+    assert "the pelvis stayed level" in headline
+
+
+def test_clean_single_leg_screen_does_not_call_the_pelvis_level():
+    # valgus reads about half of a known pelvic drop (docs/validation.md, finding 4).
+    headline = recommend(findings(NA, OK, OK, movement="single-leg-squat")).headline
+    assert "the standing knee stayed within the normal range" in headline
+    assert "no pelvic drop beyond the normal range was measured" in headline
+    assert "level" not in headline

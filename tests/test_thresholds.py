@@ -30,6 +30,7 @@ def test_fppa_above_per_sex(sex, fppa_above):
         ("min_flag_duration_s", 0.1, "s"),
         ("fppa_sdd_deg", 7.5, "deg"),
         ("pelvic_drop_sdd_deg", 2.7, "deg"),
+        ("fppa_sem_deg", 3.0, "deg"),
     ],
 )
 def test_defaults(name, value, unit):
@@ -52,6 +53,7 @@ def test_default_is_unspecified_sex():
         ("min_flag_duration_s", "valgus heuristic"),
         ("fppa_sdd_deg", "Munro 2012"),
         ("pelvic_drop_sdd_deg", "Dingenen 2018"),
+        ("fppa_sem_deg", "Munro 2012"),
     ],
 )
 def test_sources_name_their_origin(name, cited):
@@ -61,7 +63,7 @@ def test_sources_name_their_origin(name, cited):
 def test_to_dict_has_value_unit_and_source_for_every_threshold():
     d = Thresholds.for_sex("f").to_dict()
     assert list(d) == [f.name for f in dataclasses.fields(Thresholds)]
-    assert len(d) == 9
+    assert len(d) == 10
     for entry in d.values():
         assert set(entry) == {"value", "unit", "source"}
         assert isinstance(entry["value"], float)

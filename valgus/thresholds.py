@@ -106,6 +106,9 @@ class Thresholds:
         a real difference and not measurement error.
     pelvic_drop_sdd_deg : Threshold
         The same for pelvic drop.
+    fppa_sem_deg : Threshold
+        Measurement error of one FPPA reading: a knee read within normal but
+        less than this below ``fppa_above_deg`` is reported as borderline.
     """
 
     fppa_above_deg: Threshold = _FPPA_ABOVE[None]
@@ -155,6 +158,12 @@ class Thresholds:
         "deg",
         "smallest detectable difference of 2D contralateral pelvic drop, 2.7-2.8 deg "
         "(Dingenen 2018); the lower end",
+    )
+    fppa_sem_deg: Threshold = Threshold(
+        3.0,
+        "deg",
+        "standard error of measurement of 2D FPPA, 2.7-3.0 deg (Munro 2012); the upper end, "
+        "near valgus's own error at rep bottoms (MAE 3.4 deg, docs/validation.md)",
     )
 
     def __post_init__(self) -> None:

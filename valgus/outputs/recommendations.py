@@ -299,11 +299,10 @@ def recommend(findings: Findings) -> Plan:
         {PELVIS} if findings.pelvis_flagged else set()
     )
     if not targets:
-        knees = "the knees stayed" if findings.movement == "squat" else "the standing knee stayed"
         return Plan(
             needed=False,
-            headline=f"No corrective hip programme is needed: {knees} within the normal "
-            "range and the pelvis stayed level. Keep training as usual.",
+            headline=f"No corrective hip programme is needed: {_clean_screen(findings)}. "
+            "Keep training as usual.",
             reasons=(),
             phases=(),
             notes=(),
@@ -315,6 +314,34 @@ def recommend(findings: Findings) -> Plan:
         phases=_phases(frozenset(targets)),
         notes=_notes(findings),
     )
+
+
+def _clean_screen(findings: Findings) -> str:
+    """What a screen with nothing flagged did show, claiming nothing it did not measure.
+
+    A single-leg pelvis within normal is "no drop beyond normal measured", not
+    "level": valgus reads about half of a known drop (docs/validation.md).
+    """
+    measured = [s for s in SIDES if findings.knee_verdict[s] != NOT_MEASURABLE]
+    if not measured:
+        knees = "the knee angle could not be measured"
+    elif findings.movement != "squat":
+        knees = "the standing knee stayed within the normal range"
+    elif len(measured) == 2:
+        knees = "the knees stayed within the normal range"
+    else:
+        other = "right" if measured[0] == "left" else "left"
+        knees = (
+            f"the {measured[0]} knee stayed within the normal range "
+            f"(the {other} could not be measured)"
+        )
+    if findings.pelvic_verdict == NOT_MEASURABLE:
+        pelvis = "pelvic drop could not be measured"
+    elif findings.movement == "squat":
+        pelvis = "the pelvis stayed level"
+    else:
+        pelvis = "no pelvic drop beyond the normal range was measured"
+    return f"{knees} and {pelvis}"
 
 
 def _phases(targets: frozenset[str]) -> tuple[Phase, ...]:

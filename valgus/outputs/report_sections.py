@@ -44,6 +44,7 @@ THRESHOLD_LABELS = {
     "min_flag_duration_s": "Shortest flag counted",
     "fppa_sdd_deg": "Smallest real FPPA difference (SDD)",
     "pelvic_drop_sdd_deg": "Smallest real pelvic drop difference (SDD)",
+    "fppa_sem_deg": "Knee FPPA: borderline this close below the normal cut",
 }
 DATA_FILES = (
     ("annotated.mp4", "the video with the overlay"),
