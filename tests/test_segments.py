@@ -37,6 +37,13 @@ def test_plan_gives_every_segment_the_same_work():
         plan_segments(FrameScan(times, times), 0)
 
 
+def test_first_segment_keeps_the_first_frame_of_a_late_starting_stream():
+    # pts * time_base - first time leaves 4e-16 s on a stream that starts at 3.36 s.
+    times = np.arange(227) / 25.0 + 4.440892098500626e-16
+    first = plan_segments(FrameScan(times, times[::50]), 2)[0]
+    assert first.start_s == 0.0 and first.read_from_s == 0.0
+
+
 def test_scan_reads_frame_and_keyframe_times():
     scan = scan_frames(SAMPLE, 0.0)
     assert scan.times_s.size == 271

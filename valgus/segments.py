@@ -132,7 +132,10 @@ def plan_segments(scan: FrameScan, jobs: int, *, warmup_s: float = WARMUP_S) -> 
         middle = 0.5 * (low + high)
         low, high = (low, middle) if _greedy_cuts(scan, jobs, middle, warmup_s) else (middle, high)
     rows = _greedy_cuts(scan, jobs, high, warmup_s) or [0]
-    starts = [float(scan.times_s[row]) for row in rows]
+    # The first segment keeps everything from 0: frame times are clamped at 0, and a scan
+    # of a clip whose stream starts late reads its first frame at 4e-16 s, not 0
+    # (tux_hyva2 lost its first frame to that).
+    starts = [0.0, *(float(scan.times_s[row]) for row in rows[1:])]
     ends = [*starts[1:], float("inf")]
     return [
         Segment(a, b, max(0.0, a - warmup_s) if a > 0 else 0.0)
