@@ -435,10 +435,10 @@ def bland_altman(result: dict, path: Path) -> None:
 
 
 HEADLINE = (
-    ("FPPA at rep bottom", "metrics", "fppa_bottom"),
-    ("FPPA per frame", "metrics", "fppa_frames"),
-    ("pelvic drop at peak", "metrics", "pelvic_drop"),
-    ("pelvic drop per frame", "metrics", "pelvic_frames"),
+    ("FPPA at rep bottom", "fppa_bottom"),
+    ("FPPA per frame", "fppa_frames"),
+    ("pelvic drop at peak", "pelvic_drop"),
+    ("pelvic drop per frame", "pelvic_frames"),
 )
 
 
@@ -449,7 +449,7 @@ def _model_label(model: str) -> str:
 
 def model_table(results: dict[str, dict]) -> str:
     """One row per model: the headline MAEs (bias) and flag F1s, to choose a model by."""
-    head = " | ".join(f"{label} MAE (bias)" for label, _, _ in HEADLINE)
+    head = " | ".join(f"{label} MAE (bias)" for label, _ in HEADLINE)
     lines = [
         f"| model | {head} | collapse F1 | pelvic F1 | all F1 "
         "| warned 'not front' at 0-10 deg yaw |",
@@ -457,8 +457,8 @@ def model_table(results: dict[str, dict]) -> str:
     ]
     for name, result in results.items():
         cells = []
-        for _, group, key in HEADLINE:
-            a = result[group][key]
+        for _, key in HEADLINE:
+            a = result["metrics"][key]
             cells.append(f"{a['mae']:.2f} ({a['bias']:+.2f})" if "mae" in a else "-")
         f1 = [f"{result['flags'][k]['f1']:.2f}" for k in ("collapse", "pelvic", "all")]
         low_yaw = [row for (_, hi), row in zip(YAW_BINS, result["yaw"], strict=True) if hi <= 10]

@@ -19,6 +19,9 @@ SIDES = ("left", "right")
 KNEE = "knee"
 PELVIS = "pelvis"
 FLAGGED = frozenset(VERDICTS[1:])  # "above normal range", "marked"
+# A single-leg pelvis within normal: valgus reads about half of a known drop
+# (docs/validation.md, finding 4), so it is not called "level".
+NO_DROP_MEASURED = "no pelvic drop beyond the normal range was measured"
 _ALL_VERDICTS = (*VERDICTS, NOT_MEASURABLE)
 
 
@@ -317,11 +320,7 @@ def recommend(findings: Findings) -> Plan:
 
 
 def _clean_screen(findings: Findings) -> str:
-    """What a screen with nothing flagged did show, claiming nothing it did not measure.
-
-    A single-leg pelvis within normal is "no drop beyond normal measured", not
-    "level": valgus reads about half of a known drop (docs/validation.md).
-    """
+    """What a screen with nothing flagged did show, claiming nothing it did not measure."""
     measured = [s for s in SIDES if findings.knee_verdict[s] != NOT_MEASURABLE]
     if not measured:
         knees = "the knee angle could not be measured"
@@ -340,7 +339,7 @@ def _clean_screen(findings: Findings) -> str:
     elif findings.movement == "squat":
         pelvis = "the pelvis stayed level"
     else:
-        pelvis = "no pelvic drop beyond the normal range was measured"
+        pelvis = NO_DROP_MEASURED
     return f"{knees} and {pelvis}"
 
 

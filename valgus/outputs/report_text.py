@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from valgus.flags import NOT_MEASURABLE, VERDICTS
+from valgus.outputs.recommendations import NO_DROP_MEASURED
 from valgus.session import Session
 
 MOVEMENT_TITLES = {
@@ -221,9 +222,7 @@ def overview(session: Session) -> str:
         )
     knees = _knee_phrase(session)
     pelvic = {
-        VERDICTS[0]: "the pelvis stayed level"
-        if session.movement == "squat"
-        else "no pelvic drop beyond the normal range was measured",
+        VERDICTS[0]: "the pelvis stayed level" if session.movement == "squat" else NO_DROP_MEASURED,
         VERDICTS[1]: "the pelvis dropped more than normal",
         VERDICTS[2]: "the pelvis dropped markedly",
         NOT_MEASURABLE: "pelvic drop could not be measured",
