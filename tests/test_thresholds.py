@@ -92,6 +92,7 @@ def test_override_with_threshold_keeps_its_source():
         ({"fppa_above_deg": "12"}, "fppa_above_deg must be a number or a Threshold"),
         ({"fppa_above_deg": 20.0}, "fppa_marked_deg (16.8) must be greater than fppa_above_deg"),
         ({"pelvic_drop_hysteresis_deg": -1}, "pelvic_drop_hysteresis_deg must be >= 0"),
+        ({"fppa_sem_deg": -1}, "fppa_sem_deg must be >= 0"),
         ({"fppa_marked_deg": float("nan")}, "threshold value must be finite"),
     ],
 )

@@ -179,7 +179,7 @@ class Thresholds:
                 )
             if getattr(self, f"{kind}_hysteresis_deg").value < 0:
                 raise ValueError(f"{kind}_hysteresis_deg must be >= 0")
-        for name in ("min_flag_duration_s", "fppa_sdd_deg", "pelvic_drop_sdd_deg"):
+        for name in ("min_flag_duration_s", "fppa_sdd_deg", "pelvic_drop_sdd_deg", "fppa_sem_deg"):
             if getattr(self, name).value < 0:
                 raise ValueError(f"{name} must be >= 0")
 
