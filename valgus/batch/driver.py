@@ -250,8 +250,10 @@ def _execute(
                 clip.outcome = outcome
                 clip.status = "done" if outcome.ok else "failed"
                 _set_row(clip)
-                log.append(_log_entry(clip, clip.status))
+                # Overview first: whatever the log says is done, the overview shows too,
+                # even if the batch is killed between the two writes.
                 refresh()
+                log.append(_log_entry(clip, clip.status))
                 bar.update()
                 if on_clip is not None:
                     on_clip(clip)
