@@ -127,6 +127,16 @@ def test_window_under_xvfb_shows_the_mirrored_view(tmp_path, xvfb_display):
     assert (out / "analysis" / "report.json").exists()
 
 
+def _terminal_ctrl_c() -> None:
+    """In the child: Ctrl-C as a terminal delivers it.
+
+    A test run started in the background (``cmd &`` in a script, as CI harnesses
+    do) inherits SIGINT ignored, and so would every child; Python then never
+    raises KeyboardInterrupt and this test would measure the harness, not valgus.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_mid_set_leaves_a_playable_recording_and_the_report(tmp_path):
     out = tmp_path / "session"
     proc = subprocess.Popen(
@@ -135,6 +145,7 @@ def test_ctrl_c_mid_set_leaves_a_playable_recording_and_the_report(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_terminal_ctrl_c,
     )
     lines = []
     try:
