@@ -42,6 +42,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from valgus.errors import ValgusError  # noqa: E402
 from valgus.flags import grade_series, intervals  # noqa: E402
 from valgus.models import resolve_model  # noqa: E402
 from valgus.pipeline import analyze_track, estimate_pose  # noqa: E402
@@ -486,6 +487,11 @@ def main(argv: list[str] | None = None) -> int:
         help="headline table of these models instead (lite | full | heavy | .task paths)",
     )
     args = parser.parse_args(argv)
+    try:  # a wrong model is one line here, not a traceback after the first render
+        for model in args.compare_models or [args.model]:
+            resolve_model(model)
+    except ValgusError as exc:
+        parser.exit(2, f"accuracy.py: error: {exc}\n")
     start = time.perf_counter()
     if args.compare_models:
         specs = benchmark_specs(args.clips)
