@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -118,6 +119,8 @@ def test_findings_reject_unknown_verdicts_and_sides():
         findings("bad")
     with pytest.raises(ValueError, match="exactly the keys"):
         Findings("squat", {"left": OK}, {"left": 1.0, "right": 1.0}, OK, 1.0, False)
+    with pytest.raises(ValueError, match="knees_borderline must name"):
+        dataclasses.replace(findings(), knees_borderline=("middle",))
 
 
 def test_clean_screen_claims_only_what_was_measured():
@@ -137,3 +140,14 @@ def test_clean_single_leg_screen_does_not_call_the_pelvis_level():
     assert "the standing knee stayed within the normal range" in headline
     assert "no pelvic drop beyond the normal range was measured" in headline
     assert "level" not in headline
+
+
+def test_borderline_knees_are_asked_to_film_again_not_told_all_is_well():
+    both = Findings(
+        "squat", {"left": OK, "right": OK}, {"left": 10.5, "right": 11.0}, OK, 1.0, False,
+        knees_borderline=("left", "right"),
+    )  # fmt: skip
+    plan = recommend(both)
+    assert not plan.needed and plan.phases == ()
+    assert plan.headline.startswith("No corrective hip programme is needed yet:")
+    assert plan.headline.endswith("Film again to confirm the borderline left and right knees.")

@@ -40,17 +40,24 @@ def sentences(raw_track, **overrides):
 
 def test_knee_just_under_the_cut_is_called_borderline(raw_track, read):
     fppa, _ = read
-    knee, _, summary, _ = sentences(raw_track, fppa_above_deg=fppa + 1.0, fppa_marked_deg=fppa + 10)
+    knee, _, summary, plan = sentences(
+        raw_track, fppa_above_deg=fppa + 1.0, fppa_marked_deg=fppa + 10
+    )
     assert knee.verdict == "within normal"
     assert "just inside the normal range" in knee.sentence
+    assert plan.headline.startswith("No corrective hip programme is needed yet:")
+    assert plan.headline.endswith("Film again to confirm the borderline right knee.")
     assert "Borderline: less than 3° below the cut" in knee.sentence
     assert "the right (standing) knee stayed just inside the normal range (borderline)" in summary
 
 
 def test_knee_well_under_the_cut_is_not_borderline(raw_track, read):
     fppa, _ = read
-    knee, _, summary, _ = sentences(raw_track, fppa_above_deg=fppa + 4.0, fppa_marked_deg=fppa + 10)
+    knee, _, summary, plan = sentences(
+        raw_track, fppa_above_deg=fppa + 4.0, fppa_marked_deg=fppa + 10
+    )
     assert knee.verdict == "within normal" and "Borderline" not in knee.sentence
+    assert "yet" not in plan.headline and plan.headline.endswith("Keep training as usual.")
     assert "the right (standing) knee stayed in line with the foot" in summary
 
 

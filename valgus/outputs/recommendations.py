@@ -25,6 +25,14 @@ NO_DROP_MEASURED = "no pelvic drop beyond the normal range was measured"
 _ALL_VERDICTS = (*VERDICTS, NOT_MEASURABLE)
 
 
+def borderline(session: Session, side: str) -> bool:
+    """Within normal, but closer to the cut than one reading's error (``fppa_sem_deg``)."""
+    s, th = getattr(session.summary, side), session.thresholds
+    return s.verdict == VERDICTS[0] and (
+        s.mean_fppa_deg > th.fppa_above_deg.value - th.fppa_sem_deg.value
+    )
+
+
 @dataclass(frozen=True)
 class Findings:
     """What the screen found, reduced to what the training plan depends on.
@@ -43,6 +51,9 @@ class Findings:
     asymmetry_exceeds_sdd : bool
         True when the left/right FPPA difference is larger than the smallest
         detectable difference, i.e. a real side difference.
+    knees_borderline : tuple of str
+        Sides read within normal but closer to the cut than one reading's
+        error (see :func:`borderline`).
     """
 
     movement: str
@@ -51,6 +62,7 @@ class Findings:
     pelvic_verdict: str
     pelvic_drop_deg: float
     asymmetry_exceeds_sdd: bool
+    knees_borderline: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("knee_verdict", "knee_mean_fppa_deg"):
@@ -59,6 +71,10 @@ class Findings:
         for word in (*self.knee_verdict.values(), self.pelvic_verdict):
             if word not in _ALL_VERDICTS:
                 raise ValueError(f"verdict must be one of {_ALL_VERDICTS}, got {word!r}")
+        if not set(self.knees_borderline) <= set(SIDES):
+            raise ValueError(
+                f"knees_borderline must name 'left' or 'right', got {self.knees_borderline}"
+            )
 
     @classmethod
     def from_session(cls, session: Session) -> Findings:
@@ -71,6 +87,7 @@ class Findings:
             pelvic_verdict=s.pelvic_verdict,
             pelvic_drop_deg=s.pelvic_drop_deg_mean,
             asymmetry_exceeds_sdd=s.asymmetry_exceeds_sdd,
+            knees_borderline=tuple(side for side in SIDES if borderline(session, side)),
         )
 
     @property
@@ -302,10 +319,17 @@ def recommend(findings: Findings) -> Plan:
         {PELVIS} if findings.pelvis_flagged else set()
     )
     if not targets:
+        close = findings.knees_borderline
         return Plan(
             needed=False,
-            headline=f"No corrective hip programme is needed: {_clean_screen(findings)}. "
-            "Keep training as usual.",
+            headline=f"No corrective hip programme is needed{' yet' if close else ''}: "
+            f"{_clean_screen(findings)}. "
+            + (
+                f"Film again to confirm the borderline {' and '.join(close)} knee"
+                f"{'s' if len(close) > 1 else ''}."
+                if close
+                else "Keep training as usual."
+            ),
             reasons=(),
             phases=(),
             notes=(),

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from valgus.flags import NOT_MEASURABLE, VERDICTS
-from valgus.outputs.recommendations import NO_DROP_MEASURED
+from valgus.outputs.recommendations import NO_DROP_MEASURED, borderline
 from valgus.session import Session
 
 MOVEMENT_TITLES = {
@@ -88,14 +88,6 @@ def deg(value: float, digits: int = 0) -> str:
         return "–"
     text = f"{value:.{digits}f}"
     return (text[1:] if float(text) == 0 else text) + "°"  # never "-0°"
-
-
-def borderline(session: Session, side: str) -> bool:
-    """Within normal, but closer to the cut than one reading's error (``fppa_sem_deg``)."""
-    s, th = getattr(session.summary, side), session.thresholds
-    return s.verdict == VERDICTS[0] and (
-        s.mean_fppa_deg > th.fppa_above_deg.value - th.fppa_sem_deg.value
-    )
 
 
 def knee_verdict(session: Session, side: str) -> Verdict:
