@@ -21,6 +21,7 @@ Sports2D's BLAZEPOSE names, so Sports2D / Pose2Sim BlazePose marker sets match.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -42,7 +43,9 @@ BLAZEPOSE_MARKERS: tuple[str, ...] = (
 
 
 def _number(value: float) -> str:
-    return f"{value:.6g}" if np.isfinite(value) else "NaN"
+    # math.isfinite on Python floats: np.isfinite per scalar made a 10-minute clip's
+    # TRC (1.5 M numbers) take 1.5 s.
+    return f"{value:.6g}" if math.isfinite(value) else "NaN"
 
 
 def _check_times(times_s: np.ndarray, n: int) -> np.ndarray:
@@ -91,10 +94,11 @@ def write_trc(
         "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, m + 1)),
         "",
     ]
-    for k in range(n):
-        cells = [str(k + 1), f"{t[k]:.6f}"]
-        for x, y in xy[k]:
-            cells += [_number(x), _number(y), "0" if np.isfinite(x) and np.isfinite(y) else "NaN"]
+    for k, (time_s, row) in enumerate(zip(t.tolist(), xy.tolist(), strict=True)):
+        cells = [str(k + 1), f"{time_s:.6f}"]
+        for x, y in row:
+            z = "0" if math.isfinite(x) and math.isfinite(y) else "NaN"
+            cells += [_number(x), _number(y), z]
         lines.append("\t".join(cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
