@@ -4,7 +4,11 @@ For each clip, in one run and interleaved (median of ``--runs``), each mode in
 a fresh process (start-up and exit included, that process's peak RSS measured);
 the last three modes run the ``valgus`` command itself, as a user would:
 
-- floor: a bare MediaPipe Tasks loop: decode, BGR->RGB, detect_for_video, nothing else;
+- floor: a bare MediaPipe Tasks loop: decode straight to RGB, detect_for_video, nothing else;
+- floor-2: two such bare loops at once on two threads, over the time segments
+  ``--jobs 2`` uses (each after the first starting early for its warm-up): how
+  this machine scales the floor's loop to two cores. ``segments`` can beat it,
+  as it decodes ahead on another thread while the model runs;
 - sequential: the same work as analyze with every stage one after another in one
   thread (decode+infer, analysis, then decode+draw+encode): the reference;
 - pipelined: ``valgus analyze --jobs 1`` (decode, inference, drawing and encoding overlap);
@@ -31,7 +35,8 @@ DEFAULT_CLIPS = [
     REPO.parent / "shared/videos/front/leowsimin_squat_1.mp4",
     REPO.parent / "shared/videos/front/tux_hyva7.mp4",
 ]
-MODES = ("floor", "sequential", "pipelined", "segments", "segments-novideo")
+MODES = ("floor", "floor-2", "sequential", "pipelined", "segments", "segments-novideo")
+IN_PROCESS = ("floor", "floor-2", "sequential")
 
 
 def _floor(clip: Path) -> int:
@@ -40,11 +45,47 @@ def _floor(clip: Path) -> int:
     from valgus.source import VideoSource
 
     frames = 0
-    with VideoSource(clip) as source, PoseEstimator(resolve_model("full").path) as estimator:
+    with (
+        VideoSource(clip, order="rgb") as source,
+        PoseEstimator(resolve_model("full").path) as estimator,
+    ):
         for frame in source:
-            estimator.detect(frame.image_bgr, frame.time_s)
+            estimator.detect_rgb(frame.image, frame.time_s)
             frames += 1
     return frames
+
+
+def _bare_segment(clip: Path, segment) -> int:
+    """The floor's loop over one segment, warm-up included; returns the frames kept."""
+    from valgus.models import resolve_model
+    from valgus.pose import PoseEstimator
+    from valgus.source import VideoSource
+
+    kept = 0
+    with (
+        VideoSource(clip, start_s=segment.read_from_s, order="rgb") as source,
+        PoseEstimator(resolve_model("full").path) as estimator,
+    ):
+        for frame in source:
+            if frame.time_s >= segment.end_s:
+                break
+            estimator.detect_rgb(frame.image, frame.time_s)
+            kept += frame.time_s >= segment.start_s
+    return kept
+
+
+def _floor_two(clip: Path) -> int:
+    """Two bare loops at once on the segments of ``--jobs 2`` (threads, as valgus runs them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from valgus.segments import plan_segments, scan_frames
+    from valgus.source import VideoSource
+
+    with VideoSource(clip) as probe:
+        first_time_s = probe.info.first_time_s
+    segments = plan_segments(scan_frames(clip, first_time_s), 2)
+    with ThreadPoolExecutor(max_workers=len(segments)) as pool:
+        return sum(pool.map(lambda segment: _bare_segment(clip, segment), segments))
 
 
 def _sequential(clip: Path, out: Path) -> int:
@@ -59,10 +100,13 @@ def _sequential(clip: Path, out: Path) -> int:
     from valgus.video_writer import H264Writer
 
     builder = TrackBuilder()
-    with VideoSource(clip) as source, PoseEstimator(resolve_model("full").path) as estimator:
+    with (
+        VideoSource(clip, order="rgb") as source,
+        PoseEstimator(resolve_model("full").path) as estimator,
+    ):
         info = source.info
         for frame in source:
-            builder.add(frame.time_s, estimator.detect(frame.image_bgr, frame.time_s))
+            builder.add(frame.time_s, estimator.detect_rgb(frame.image, frame.time_s))
     raw = builder.build(
         width=info.width, height=info.height, fps=info.fps, source=str(clip), model="full"
     )
@@ -86,16 +130,20 @@ def _cli_command(mode: str, clip: Path, out: Path) -> list[str]:
 
 
 def measure_in_this_process(mode: str, clip: Path) -> int:
-    """Run the floor or the sequential reference here; return the frame count."""
+    """Run the floor, floor-2 or the sequential reference here; return the frame count."""
+    if mode == "floor":
+        return _floor(clip)
+    if mode == "floor-2":
+        return _floor_two(clip)
     with tempfile.TemporaryDirectory() as tmp:
-        return _floor(clip) if mode == "floor" else _sequential(clip, Path(tmp))
+        return _sequential(clip, Path(tmp))
 
 
 def measure(mode: str, clip: Path) -> dict:
     """One fresh process per measurement, so start-up and exit are counted and memory is its own."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        if mode in ("floor", "sequential"):
+        if mode in IN_PROCESS:
             command = [sys.executable, __file__, "--child", mode, str(clip)]
         else:
             command = _cli_command(mode, clip, out)
@@ -108,7 +156,7 @@ def measure(mode: str, clip: Path) -> dict:
             process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode:
             raise RuntimeError(f"{mode} on {clip.name} failed: {logs[1].read_text().strip()}")
-        if mode in ("floor", "sequential"):
+        if mode in IN_PROCESS:
             frames = int(logs[0].read_text().split()[-1])
         else:
             report = json.loads((out / clip.stem / "report.json").read_text())
@@ -121,6 +169,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=list(MODES),
+        help="measure only these (floor is always measured: the ratios need it)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "CLIP"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -131,21 +186,22 @@ def main() -> int:
     if not clips:
         sys.stderr.write("no clips found\n")
         return 1
-    columns = ("clip", "frames", "mode", "s", "fps", "x floor", "RSS MB")
-    sys.stdout.write("{:28s} {:>6s} {:17s} {:>6s} {:>6s} {:>7s} {:>7s}\n".format(*columns))
+    modes = [m for m in MODES if m == "floor" or m in args.modes]
+    columns = ("clip", "frames", "mode", "s", "fps", "x floor", "x floor-2", "RSS MB")
+    sys.stdout.write("{:28s} {:>6s} {:17s} {:>6s} {:>6s} {:>7s} {:>9s} {:>7s}\n".format(*columns))
     for clip in clips:
-        runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
+        runs: dict[str, list[dict]] = {mode: [] for mode in modes}
         for _ in range(args.runs):
-            for mode in MODES:
+            for mode in modes:
                 runs[mode].append(measure(mode, clip))
-        floor = statistics.median(r["seconds"] for r in runs["floor"])
-        for mode in MODES:
-            seconds = statistics.median(r["seconds"] for r in runs[mode])
-            frames = runs[mode][0]["frames"]
+        median = {m: statistics.median(r["seconds"] for r in runs[m]) for m in modes}
+        for mode in modes:
+            seconds, frames = median[mode], runs[mode][0]["frames"]
             rss = max(r["max_rss_mb"] for r in runs[mode])
+            two = f"{seconds / median['floor-2']:9.2f}" if "floor-2" in median else f"{'':9s}"
             sys.stdout.write(
                 f"{clip.name:28s} {frames:6d} {mode:17s} {seconds:6.2f} {frames / seconds:6.1f} "
-                f"{seconds / floor:7.2f} {rss:7.0f}\n"
+                f"{seconds / median['floor']:7.2f} {two} {rss:7.0f}\n"
             )
         sys.stdout.flush()
     return 0

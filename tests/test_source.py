@@ -91,3 +91,26 @@ def test_zero_frames_fail_with_a_clear_message(tmp_path):
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
+
+
+def test_rgb_frames_are_the_bgr_pixels_in_the_other_order(tmp_path):
+    """The model is fed RGB decoded directly: it must see exactly what BGR plus a swap gave."""
+    rng = np.random.default_rng(3)
+    colourful = [rng.integers(0, 256, (48, 64, 3), dtype=np.uint8) for _ in range(5)]
+    portrait = write_frames(tmp_path / "c.mp4", colourful)
+    set_rotation(portrait, 90)
+    with VideoSource(portrait) as bgr_source, VideoSource(portrait, order="rgb") as rgb_source:
+        pairs = list(zip(bgr_source, rgb_source, strict=True))
+    assert len(pairs) == 5
+    for bgr, rgb in pairs:
+        assert (bgr.order, rgb.order) == ("bgr", "rgb")
+        assert rgb.image.shape == (64, 48, 3)  # upright, like the BGR frame
+        assert np.array_equal(rgb.image, bgr.image[..., ::-1])
+        assert np.array_equal(rgb.image_bgr, bgr.image)
+        assert np.array_equal(bgr.image_rgb, rgb.image)
+
+
+def test_unknown_channel_order_is_refused(tmp_path):
+    path = write_frames(tmp_path / "n.mp4", numbered_frames(2))
+    with pytest.raises(ValueError, match="order"):
+        VideoSource(path, order="yuv")

@@ -59,7 +59,7 @@ def estimate_pose(
     """
     resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
     label = model_label(resolved.name, mirror_average=mirror_average)
-    with VideoSource(path) as source:
+    with VideoSource(path, order="rgb") as source:
         info = source.info
         jobs = auto_jobs(info.duration_s) if jobs is None else jobs
         if jobs > 1:

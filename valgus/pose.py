@@ -117,7 +117,9 @@ class PoseEstimator:
         height, width = rgb.shape[:2]
         ms = max(round(time_s * 1000.0), self._last_ms + 1)
         self._last_ms = ms
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        # mp.Image reads the buffer as packed rows: a decoder's padded rows (odd widths) or a
+        # rotated view would be read as noise, and no person found.
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if self._first:
             with quiet_native_logs():
                 result = self._landmarker.detect_for_video(image, ms)
@@ -180,7 +182,7 @@ class TrackBuilder:
 
 def _with_rgb(frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:
     for frame in frames:
-        yield frame, cv2.cvtColor(frame.image_bgr, cv2.COLOR_BGR2RGB)
+        yield frame, frame.image_rgb
 
 
 def infer_frames(
@@ -192,7 +194,8 @@ def infer_frames(
 ) -> Iterator[tuple[float, np.ndarray | None]]:
     """(time_s, landmarks) for each frame, decoding ahead on a background thread.
 
-    Decoding and the BGR->RGB conversion overlap inference, which runs on one
+    Decoding (and the conversion to RGB, if ``frames`` are BGR: a source
+    opened with ``order="rgb"`` saves it) overlaps inference, which runs on one
     core (MediaPipe's Python API has no thread option). ``stop`` ends early.
     """
     for frame, rgb in prefetch(_with_rgb(frames), maxsize=8, name="decode"):

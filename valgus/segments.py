@@ -153,7 +153,7 @@ def _infer_segment(
 ) -> _SegmentResult:
     rows: list[tuple[float, np.ndarray | None]] = []
     with (
-        VideoSource(path, start_s=segment.read_from_s) as source,
+        VideoSource(path, start_s=segment.read_from_s, order="rgb") as source,
         open_estimator(model_path, mirror_average=mirror_average) as est,
     ):
         frames = (f for f in source if f.time_s < segment.end_s)

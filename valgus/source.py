@@ -1,4 +1,4 @@
-"""Video source: upright BGR frames with container timestamps.
+"""Video source: upright BGR or RGB frames with container timestamps.
 
 Why PyAV and not cv2.VideoCapture: we need the container's presentation
 timestamps (variable frame rate, streams that start at a non-zero time) and the
@@ -12,8 +12,10 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import av
+import cv2
 import numpy as np
 
 from valgus.errors import CorruptVideoError, InputNotFoundError, NotAVideoError
@@ -39,13 +41,32 @@ class VideoInfo:
     first_time_s: float  # container time of the first frame; frame times count from it
 
 
+ChannelOrder = Literal["bgr", "rgb"]
+
+
 @dataclass(frozen=True)
 class Frame:
-    """One decoded, upright BGR frame."""
+    """One decoded, upright frame, in the channel order its source was asked for.
+
+    The model wants RGB and drawing wants BGR. Decoding straight to the one
+    that is needed saves a conversion per frame: PyAV's rgb24 and bgr24 are the
+    same pixels in another order (bit-exact on every clip in ../shared/videos).
+    """
 
     index: int  # position in this iteration (0 = first frame yielded)
     time_s: float  # from the first frame of the file
-    image_bgr: np.ndarray
+    image: np.ndarray
+    order: ChannelOrder = "bgr"
+
+    @property
+    def image_bgr(self) -> np.ndarray:
+        """The frame in BGR (a converted copy when it was decoded as RGB)."""
+        return self.image if self.order == "bgr" else cv2.cvtColor(self.image, cv2.COLOR_RGB2BGR)
+
+    @property
+    def image_rgb(self) -> np.ndarray:
+        """The frame in RGB (a converted copy when it was decoded as BGR)."""
+        return self.image if self.order == "rgb" else cv2.cvtColor(self.image, cv2.COLOR_BGR2RGB)
 
 
 def _check_path(path: Path) -> None:
@@ -137,7 +158,7 @@ def describe_decode(
 
 
 class VideoSource:
-    """Decode a video file into upright BGR frames with timestamps.
+    """Decode a video file into upright BGR (or, with ``order="rgb"``, RGB) frames with timestamps.
 
     Iterate it once; to read a file twice, make a new source (seeking back to
     frame 0 lands on the wrong frame in streams that start at a non-zero
@@ -154,11 +175,16 @@ class VideoSource:
         While iterating, when too many packets fail to decode.
     """
 
-    def __init__(self, path: str | Path, *, start_s: float = 0.0) -> None:
+    def __init__(
+        self, path: str | Path, *, start_s: float = 0.0, order: ChannelOrder = "bgr"
+    ) -> None:
         if start_s < 0:
             raise ValueError(f"start_s must be >= 0, got {start_s}")
+        if order not in ("bgr", "rgb"):
+            raise ValueError(f"order must be 'bgr' or 'rgb', got {order!r}")
         self.path = Path(path)
         self._start_s = start_s
+        self._order = order
         _check_path(self.path)
         self._container = _open_container(self.path)
         try:
@@ -284,11 +310,11 @@ class VideoSource:
             first = next(frames, None)
         index = 0
         for now, frame in itertools.chain([first] if first else [], frames):
-            image = upright(frame.to_ndarray(format="bgr24"), self.info.rotation_deg)
+            image = upright(frame.to_ndarray(format=f"{self._order}24"), self.info.rotation_deg)
             if index and now - self.last_time_s > GAP_FRAMES / self.info.fps:
                 self.missing_s += now - self.last_time_s - 1.0 / self.info.fps
             self.last_time_s = now
-            yield Frame(index=index, time_s=now, image_bgr=image)
+            yield Frame(index=index, time_s=now, image=image, order=self._order)
             index += 1
         if index == 0:
             raise NotAVideoError(f"{self.path}: no video frames could be decoded")
