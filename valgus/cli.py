@@ -182,7 +182,7 @@ def console_main() -> int:
     """The ``valgus`` command: :func:`main`, then a quick exit.
 
     Interpreter shutdown garbage-collects every object the analysis stack made
-    (pandas, matplotlib, MediaPipe): 0.4 s measured on every run. Outputs are
+    (pandas, MediaPipe): 0.4 s measured on every run. Outputs are
     written and closed by now, so the objects are frozen out of that collection.
     Only for the command: a process that calls :func:`main` keeps collecting.
     """

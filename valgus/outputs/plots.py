@@ -1,54 +1,27 @@
-"""PNG plots beside the report, for people who want images (slides, notes, e-mail).
+"""The charts as image files beside the report, for slides, notes and e-mail.
 
-Drawn with matplotlib's object API on the Agg canvas: no pyplot, so no global
-figure state and no GUI backend, safe in worker processes and web servers.
-The same picture as the report's interactive timeline, plus per-rep bars.
+SVG: sharp at any size and in print, opened by every browser, and drawn
+without matplotlib (valgus.outputs.svg says why). timeline.svg is the
+report's interactive timeline as a still, from the same data (``chart_data``);
+reps.svg has each rep's peaks as bars against the cuts.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
+from valgus.outputs import svg
+from valgus.outputs.report_html import chart_data
 from valgus.outputs.report_text import lifted_sides, rep_noun
 from valgus.session import Session
 
 COLORS = {"left": "#2f6fd6", "right": "#8a3ffc", "pelvis": "#0f7d74"}
-BANDS = {"warn": "#fdf0d3", "bad": "#fbe1df"}
-CUT_COLORS = ("#e39a00", "#d0342c")
-DPI = 150
-
-
-def _new_figure(width_in: float, height_in: float, rows: int) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
-    return fig, list(axes)
-
-
-def _bands(ax, above: float, marked: float, top: float) -> None:
-    """Shade the above-normal and marked ranges and draw the two cuts."""
-    ax.axhspan(above, marked, color=BANDS["warn"], alpha=0.8, zorder=0.6, lw=0)
-    ax.axhspan(marked, max(top, marked + 1), color=BANDS["bad"], alpha=0.8, zorder=0.6, lw=0)
-    for cut, color in zip((above, marked), CUT_COLORS, strict=True):
-        ax.axhline(cut, color=color, lw=0.8, ls=(0, (3, 3)), zorder=2)
-
-
-def _style(ax, ylabel: str) -> None:
-    ax.set_ylabel(ylabel)
-    ax.set_axisbelow(True)
-    ax.grid(axis="y", color="#e6e9ee", lw=0.6, zorder=0.4)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-
-
-def _valid_fppa(session: Session, side: str) -> np.ndarray:
-    f = session.frames
-    ok = f[f"fppa_valid_{side}"].fillna(False).to_numpy(dtype=bool)
-    return np.where(ok, f[f"fppa_{side}_deg"].to_numpy(dtype=float), np.nan)
+BAND_COLORS = {"warn": "#fdf0d3", "bad": "#fbe1df", "cuts": ("#e39a00", "#d0342c")}
+GRADE_COLORS = {1: "#e39a00", 2: "#d0342c"}
+REP_SHADES = ("#f0f3f7", "#e9edf3")
+LEFT, RIGHT = 64.0, 16.0  # margins: room for the y labels, and none wasted on the right
+LANE_PX = 7.0
 
 
 def _measured_sides(session: Session) -> tuple[str, ...]:
@@ -56,124 +29,189 @@ def _measured_sides(session: Session) -> tuple[str, ...]:
     return tuple(s for s in ("left", "right") if s not in lifted)
 
 
-def _finite(values: list[np.ndarray]) -> np.ndarray:
-    joined = np.concatenate([np.asarray(v, dtype=float) for v in values] or [np.array([])])
-    return joined[np.isfinite(joined)]
+def _pelvis_label(session: Session) -> str:
+    return "pelvic tilt (deg)" if session.movement == "squat" else "pelvic drop (deg)"
 
 
-def _limits(
-    values: list[np.ndarray], cut: float, *, pad: float, floor: float
-) -> tuple[float, float]:
-    """y range: from below ``floor`` (or the data) to above the marked cut (or the data)."""
-    finite = _finite(values)
-    low = min(floor, float(finite.min()) - 1) if finite.size else floor
-    high = max(cut + pad, float(finite.max()) + 1) if finite.size else cut + pad
-    return low, high
-
-
-def _rep_spans(ax, session: Session, *, label: bool) -> None:
-    for i, rep in enumerate(session.reps):
-        ax.axvspan(rep.start_s, rep.end_s, color="#e9edf3" if i % 2 else "#f0f3f7", zorder=0.3)
-        if label:
-            ax.annotate(
-                f"{rep_noun(session.movement).capitalize()} {rep.index}",
-                ((rep.start_s + rep.end_s) / 2, 1.0),
-                xycoords=("data", "axes fraction"),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                color="#1f4e79",
+def _flag_lane(drawing: svg.Drawing, panel: svg.Panel, y: float, kinds: set, data: dict) -> None:
+    for flag in data["flags"]:
+        if flag["kind"] in kinds:
+            x0 = panel.sx(flag["start"])
+            drawing.rect(
+                x0,
+                y,
+                max(2.0, panel.sx(flag["end"]) - x0),
+                LANE_PX,
+                fill=GRADE_COLORS.get(min(flag["grade"], 2), GRADE_COLORS[1]),
             )
 
 
-# Flag lanes: axes-fraction band at the bottom of each panel.
-_LANES = {"collapse_left": (0, 0.0), "collapse_right": (0, 0.045), "pelvic_drop": (1, 0.0)}
-
-
-def timeline_figure(session: Session) -> Figure:
-    """FPPA per knee and pelvic drop over time, threshold bands shaded, reps and flags marked."""
-    th = session.thresholds
-    t = session.frames["time_s"].to_numpy(dtype=float)
-    fig, axes = _new_figure(10, 5.2, 2)
-    knee, pelvis = axes
-    fppa = {side: _valid_fppa(session, side) for side in _measured_sides(session)}
-    drop = session.frames["pelvic_drop_deg"].to_numpy(dtype=float)
-    knee_lim = _limits(list(fppa.values()), th.fppa_marked_deg.value, pad=4, floor=-5)
-    drop_lim = _limits([drop], th.pelvic_drop_marked_deg.value, pad=2, floor=0)
-    _bands(knee, th.fppa_above_deg.value, th.fppa_marked_deg.value, knee_lim[1])
-    _bands(pelvis, th.pelvic_drop_above_deg.value, th.pelvic_drop_marked_deg.value, drop_lim[1])
-    _rep_spans(knee, session, label=True)
-    _rep_spans(pelvis, session, label=False)
-    for side, values in fppa.items():
-        knee.plot(t, values, color=COLORS[side], lw=1.6, label=f"{side} knee", zorder=3)
-    pelvis.plot(t, drop, color=COLORS["pelvis"], lw=1.6, label="pelvis", zorder=3)
-    for e in session.flags.events:
-        row, y = _LANES[e.kind]
-        axes[row].axvspan(
-            e.start_s,
-            e.start_s + e.duration_s,
-            ymin=y,
-            ymax=y + 0.035,
-            color=CUT_COLORS[min(e.grade, 2) - 1],
-            zorder=4,
+def timeline_svg(session: Session) -> str:
+    """FPPA per knee and pelvic drop over time, cut bands shaded, reps and flags marked."""
+    data = chart_data(session)
+    sides = _measured_sides(session)
+    duration = max(data["duration"], 0.1)
+    fppa_values = [v for s in sides for v in data[f"fppa_{s}"] if v is not None]
+    drop_values = [v for v in data["drop"] if v is not None]
+    width, height = 1000.0, 560.0
+    plot_width = width - LEFT - RIGHT
+    knee = svg.Panel(
+        LEFT,
+        34,
+        plot_width,
+        270,
+        (0.0, duration),
+        svg.padded_range(fppa_values, at_least=(-5, data["fppa_cuts"][1] + 4)),
+    )
+    pelvis = svg.Panel(
+        LEFT,
+        knee.bottom + 2 * LANE_PX + 36,
+        plot_width,
+        150,
+        (0.0, duration),
+        svg.padded_range(drop_values, at_least=(0, data["drop_cuts"][1] + 2)),
+    )
+    drawing = svg.Drawing(width, height, title=f"{session.movement}: knee FPPA and pelvic drop")
+    for i, rep in enumerate(data["reps"]):
+        x0, x1 = knee.sx(rep["start"]), knee.sx(min(rep["end"], duration))
+        drawing.rect(x0, knee.y, max(1.0, x1 - x0), pelvis.bottom - knee.y, fill=REP_SHADES[i % 2])
+        label = f"{data['noun']} {rep['i']}" if x1 - x0 > 50 else str(rep["i"])
+        drawing.text((x0 + x1) / 2, knee.y - 8, label, text_anchor="middle", fill="#1f4e79")
+    for panel, cuts, values, label in (
+        (
+            knee,
+            data["fppa_cuts"],
+            [(s, data[f"fppa_{s}"]) for s in sides],
+            "knee FPPA (deg, + inward)",
+        ),
+        (pelvis, data["drop_cuts"], [("pelvis", data["drop"])], _pelvis_label(session)),
+    ):
+        svg.bands(drawing, panel, tuple(cuts), BAND_COLORS)
+        svg.y_axis(drawing, panel, label)
+        for name, series in values:
+            drawing.add(
+                "path",
+                d=svg.polyline_path(data["t"], series, panel.sx, panel.sy) or None,
+                fill="none",
+                stroke=COLORS[name],
+                stroke_width=1.8,
+                stroke_linejoin="round",
+                data_series=name,
+            )
+    for k, side in enumerate(("left", "right")):
+        y = knee.bottom + 4 + k * LANE_PX
+        _flag_lane(drawing, knee, y, {f"collapse_{side}"}, data)
+    _flag_lane(drawing, pelvis, pelvis.bottom + 4, {"pelvic_drop"}, data)
+    axis_y = pelvis.bottom + LANE_PX + 8
+    for value in svg.ticks(0.0, duration, 10):
+        drawing.line(pelvis.sx(value), axis_y, pelvis.sx(value), axis_y + 4, stroke=svg.MUTED)
+        drawing.text(
+            pelvis.sx(value),
+            axis_y + 16,
+            svg.tick_label(value),
+            text_anchor="middle",
+            fill=svg.MUTED,
         )
-    knee.set_ylim(*knee_lim)
-    pelvis.set_ylim(*drop_lim)
-    _style(knee, "knee FPPA (deg, + inward)")
-    _style(pelvis, "pelvic tilt (deg)" if session.movement == "squat" else "pelvic drop (deg)")
-    pelvis.set_xlabel("time (s)")
-    pelvis.set_xlim(0, float(t[-1]) if t.size else 1.0)
-    if fppa:
-        knee.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
-    return fig
+    drawing.text(LEFT + plot_width / 2, height - 6, "time (s)", text_anchor="middle")
+    if sides:
+        svg.legend(drawing, LEFT + 8, knee.y + 16, [(f"{s} knee", COLORS[s]) for s in sides])
+    return drawing.to_string()
 
 
-def reps_figure(session: Session) -> Figure:
+def _bar(drawing: svg.Drawing, panel: svg.Panel, x: float, w: float, value: float, **attrs) -> None:
+    if math.isfinite(value):
+        base = panel.sy(max(panel.y_range[0], 0.0))
+        top = panel.sy(value)
+        drawing.rect(x - w / 2, min(top, base), w, abs(base - top), **attrs)
+
+
+def reps_svg(session: Session) -> str:
     """Per-rep peak FPPA of each measured knee and peak pelvic drop, against the cuts."""
     th = session.thresholds
-    fig, (knee, pelvis) = _new_figure(7, 4.6, 2)
-    index = np.array([r.index for r in session.reps], dtype=float)
+    reps = session.reps
     sides = _measured_sides(session)
-    width = 0.7 / max(len(sides), 1)
-    peaks = []
+    peaks = {s: [float(getattr(r, f"peak_fppa_{s}_deg")) for r in reps] for s in sides}
+    drops = [float(r.peak_pelvic_drop_deg) for r in reps]
+    width, height = 720.0, 450.0
+    plot_width = width - LEFT - RIGHT
+    x_range = (0.4, len(reps) + 0.6)
+    knee = svg.Panel(
+        LEFT,
+        24,
+        plot_width,
+        200,
+        x_range,
+        svg.padded_range(
+            [v for vs in peaks.values() for v in vs], at_least=(0, th.fppa_marked_deg.value + 4)
+        ),
+    )
+    pelvis = svg.Panel(
+        LEFT,
+        knee.bottom + 36,
+        plot_width,
+        150,
+        x_range,
+        svg.padded_range(drops, at_least=(0, th.pelvic_drop_marked_deg.value + 2)),
+    )
+    noun = rep_noun(session.movement)
+    drawing = svg.Drawing(width, height, title=f"{session.movement}: peaks per {noun}")
+    cuts = {
+        "knee": (th.fppa_above_deg.value, th.fppa_marked_deg.value),
+        "pelvis": (th.pelvic_drop_above_deg.value, th.pelvic_drop_marked_deg.value),
+    }
+    svg.bands(drawing, knee, cuts["knee"], BAND_COLORS)
+    svg.y_axis(drawing, knee, "peak FPPA (deg)")
+    svg.bands(drawing, pelvis, cuts["pelvis"], BAND_COLORS)
+    svg.y_axis(drawing, pelvis, "peak " + _pelvis_label(session))
+    unit = knee.sx(1.0) - knee.sx(0.0)
+    bar = 0.7 * unit / max(len(sides), 1)
     for k, side in enumerate(sides):
-        values = np.array([getattr(r, f"peak_fppa_{side}_deg") for r in session.reps], dtype=float)
-        peaks.append(values)
-        offset = (k - (len(sides) - 1) / 2) * width
-        knee.bar(
-            index + offset,
-            np.nan_to_num(values),
-            width * 0.9,
-            color=COLORS[side],
-            label=f"{side} knee",
-            zorder=3,
+        offset = (k - (len(sides) - 1) / 2) * bar
+        for rep, value in zip(reps, peaks[side], strict=True):
+            _bar(
+                drawing,
+                knee,
+                knee.sx(rep.index) + offset,
+                0.9 * bar,
+                value,
+                fill=COLORS[side],
+                data_rep=rep.index,
+                data_side=side,
+            )
+    for rep, value in zip(reps, drops, strict=True):
+        _bar(
+            drawing,
+            pelvis,
+            pelvis.sx(rep.index),
+            0.35 * unit,
+            value,
+            fill=COLORS["pelvis"],
+            data_rep=rep.index,
+            data_side="pelvis",
         )
-    drops = np.array([r.peak_pelvic_drop_deg for r in session.reps], dtype=float)
-    pelvis.bar(index, np.nan_to_num(drops), 0.35, color=COLORS["pelvis"], zorder=3)
-    knee_lim = _limits(peaks, th.fppa_marked_deg.value, pad=4, floor=0)
-    drop_lim = _limits([drops], th.pelvic_drop_marked_deg.value, pad=2, floor=0)
-    _bands(knee, th.fppa_above_deg.value, th.fppa_marked_deg.value, knee_lim[1])
-    _bands(pelvis, th.pelvic_drop_above_deg.value, th.pelvic_drop_marked_deg.value, drop_lim[1])
-    knee.set_ylim(*knee_lim)
-    pelvis.set_ylim(*drop_lim)
-    _style(knee, "peak FPPA (deg)")
-    _style(pelvis, "peak pelvic drop (deg)")
-    pelvis.set_xlabel(rep_noun(session.movement))
-    pelvis.set_xticks(index, [str(int(i)) for i in index])
-    pelvis.set_xlim(0.4, len(index) + 0.6)
+    every = max(1, math.ceil(len(reps) / 30))  # labels stay legible on long sets
+    for rep in reps[::every]:
+        drawing.text(
+            pelvis.sx(rep.index),
+            pelvis.bottom + 16,
+            str(rep.index),
+            text_anchor="middle",
+            fill=svg.MUTED,
+        )
+    drawing.text(LEFT + plot_width / 2, height - 6, noun, text_anchor="middle")
     if sides:
-        knee.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
-    return fig
+        svg.legend(drawing, LEFT + 8, knee.y + 16, [(f"{s} knee", COLORS[s]) for s in sides])
+    return drawing.to_string()
 
 
 def write_plots(session: Session, folder: Path) -> list[Path]:
-    """Write timeline.png (and reps.png when there are reps) into ``folder``."""
-    written = []
-    figures = [("timeline.png", timeline_figure(session))]
+    """Write timeline.svg (and reps.svg when there are reps) into ``folder``."""
+    charts = [("timeline.svg", timeline_svg(session))]
     if session.reps:
-        figures.append(("reps.png", reps_figure(session)))
-    for name, fig in figures:
+        charts.append(("reps.svg", reps_svg(session)))
+    written = []
+    for name, text in charts:
         path = folder / name
-        fig.savefig(path, dpi=DPI, facecolor="white")
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

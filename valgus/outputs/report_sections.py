@@ -53,8 +53,8 @@ DATA_FILES = (
     ("reps.csv", "one row per rep or hold"),
     ("angles.mot", "FPPA, pelvic and trunk angles for OpenSim / Sports2D"),
     ("landmarks_px.trc", "2D landmarks in pixels for OpenSim / Sports2D"),
-    ("timeline.png", "the timeline as an image"),
-    ("reps.png", "per-rep angles as an image"),
+    ("timeline.svg", "the timeline as an image"),
+    ("reps.svg", "per-rep angles as an image"),
     ("pose.npz", "landmarks for re-analysis (valgus analyze --from-pose)"),
 )
 

@@ -40,8 +40,8 @@ RESULT_FILES = {
     "pose.npz": "application/octet-stream",
     "angles.mot": "text/plain; charset=utf-8",
     "landmarks_px.trc": "text/plain; charset=utf-8",
-    "timeline.png": "image/png",
-    "reps.png": "image/png",
+    "timeline.svg": "image/svg+xml",
+    "reps.svg": "image/svg+xml",
 }
 
 
