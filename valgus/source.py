@@ -99,7 +99,10 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.Vide
     if _is_still_image(container):
         raise NotAVideoError(f"{path}: is a still image, not a video")
     stream = container.streams.video[0]
-    if stream.codec_context.width <= 0 or stream.codec_context.height <= 0:
+    codec = stream.codec_context  # None when the header names a stream it cannot describe
+    if codec is None:
+        raise NotAVideoError(f"{path}: not a video file we can read (its video stream has no codec)")
+    if codec.width <= 0 or codec.height <= 0:
         raise NotAVideoError(f"{path}: not a video file (its stream has no picture size)")
     return stream
 
