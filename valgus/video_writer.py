@@ -42,6 +42,8 @@ class H264Writer:
         Nominal frame rate; also the time base when frames carry no timestamp.
     crf : int, keyword-only
         libx264 constant rate factor (lower is better quality, bigger file).
+        24 rather than x264's 23: without B-frames (below) it gives the same
+        quality as 23 with them.
     preset : str, keyword-only
         libx264 speed preset.
     x264_params : str, keyword-only
@@ -50,6 +52,12 @@ class H264Writer:
         from 4.7 to 3.4 ms of CPU per 720p frame at 0.2 dB lower PSNR and 2%
         more bytes (measured on tux_hyva7): the annotated video's second pass
         is what keeps ``valgus analyze`` above the bare model (issue 8).
+        No B-frames: on 300 frames each of tux_hyva7, nowva_squats and a
+        1080x1920 phone clip, interleaved medians of 5, x264 took 14-19%
+        less CPU at crf 24 than with veryfast's 3 B-frames at crf 23, for
+        the same luma PSNR (-0.05 to -0.4 dB) and 0-14% more bytes; the
+        whole annotated pass of tux_hyva7 went from 2.84-3.24 s to
+        2.44-2.90 s. Browsers also seek frame by frame without reordering.
     container_options : mapping, keyword-only
         MP4 muxer options. The default moves the index to the front
         (faststart) for browsers; a live recording instead wants a fragmented
@@ -64,9 +72,9 @@ class H264Writer:
         height: int,
         fps: float,
         *,
-        crf: int = 23,
+        crf: int = 24,
         preset: str = "veryfast",
-        x264_params: str = "me=dia:subme=1",
+        x264_params: str = "me=dia:subme=1:bframes=0",
         container_options: Mapping[str, str] = FASTSTART,
     ) -> None:
         if width <= 0 or height <= 0:
