@@ -101,7 +101,7 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.Vide
     stream = container.streams.video[0]
     codec = stream.codec_context  # None when the header names a stream it cannot describe
     if codec is None:
-        raise NotAVideoError(f"{path}: not a video file we can read (its video stream has no codec)")
+        raise NotAVideoError(f"{path}: not a video file we can read (its stream has no codec)")
     if codec.width <= 0 or codec.height <= 0:
         raise NotAVideoError(f"{path}: not a video file (its stream has no picture size)")
     return stream
