@@ -19,7 +19,8 @@ from valgus.session import Session
 COLORS = {"left": "#2f6fd6", "right": "#8a3ffc", "pelvis": "#0f7d74"}
 BAND_COLORS = {"warn": "#fdf0d3", "bad": "#fbe1df", "cuts": ("#e39a00", "#d0342c")}
 GRADE_COLORS = {1: "#e39a00", 2: "#d0342c"}
-REP_SHADES = ("#f0f3f7", "#e9edf3")
+REP_SHADE = "#1f4e79"  # drawn see-through over the bands, alternating strength
+REP_OPACITY = (0.07, 0.11)
 LEFT, RIGHT = 64.0, 16.0  # margins: room for the y labels, and none wasted on the right
 LANE_PX = 7.0
 
@@ -72,12 +73,7 @@ def timeline_svg(session: Session) -> str:
         svg.padded_range(drop_values, at_least=(0, data["drop_cuts"][1] + 2)),
     )
     drawing = svg.Drawing(width, height, title=f"{session.movement}: knee FPPA and pelvic drop")
-    for i, rep in enumerate(data["reps"]):
-        x0, x1 = knee.sx(rep["start"]), knee.sx(min(rep["end"], duration))
-        drawing.rect(x0, knee.y, max(1.0, x1 - x0), pelvis.bottom - knee.y, fill=REP_SHADES[i % 2])
-        label = f"{data['noun']} {rep['i']}" if x1 - x0 > 50 else str(rep["i"])
-        drawing.text((x0 + x1) / 2, knee.y - 8, label, text_anchor="middle", fill="#1f4e79")
-    for panel, cuts, values, label in (
+    panels = (
         (
             knee,
             data["fppa_cuts"],
@@ -85,9 +81,24 @@ def timeline_svg(session: Session) -> str:
             "knee FPPA (deg, + inward)",
         ),
         (pelvis, data["drop_cuts"], [("pelvis", data["drop"])], _pelvis_label(session)),
-    ):
+    )
+    for panel, cuts, _, label in panels:
         svg.bands(drawing, panel, tuple(cuts), BAND_COLORS)
         svg.y_axis(drawing, panel, label)
+    for i, rep in enumerate(data["reps"]):
+        x0, x1 = knee.sx(rep["start"]), knee.sx(min(rep["end"], duration))
+        drawing.rect(
+            x0,
+            knee.y,
+            max(1.0, x1 - x0),
+            pelvis.bottom - knee.y,
+            fill=REP_SHADE,
+            fill_opacity=REP_OPACITY[i % 2],
+        )
+        label = f"{data['noun']} {rep['i']}" if x1 - x0 > 50 else str(rep["i"])
+        drawing.text((x0 + x1) / 2, knee.y - 8, label, text_anchor="middle", fill=REP_SHADE)
+    for panel, cuts, values, _ in panels:
+        svg.cut_lines(drawing, panel, tuple(cuts), BAND_COLORS)
         for name, series in values:
             drawing.add(
                 "path",
@@ -159,10 +170,13 @@ def reps_svg(session: Session) -> str:
         "knee": (th.fppa_above_deg.value, th.fppa_marked_deg.value),
         "pelvis": (th.pelvic_drop_above_deg.value, th.pelvic_drop_marked_deg.value),
     }
-    svg.bands(drawing, knee, cuts["knee"], BAND_COLORS)
-    svg.y_axis(drawing, knee, "peak FPPA (deg)")
-    svg.bands(drawing, pelvis, cuts["pelvis"], BAND_COLORS)
-    svg.y_axis(drawing, pelvis, "peak " + _pelvis_label(session))
+    for panel, key, label in (
+        (knee, "knee", "peak FPPA (deg)"),
+        (pelvis, "pelvis", "peak " + _pelvis_label(session)),
+    ):
+        svg.bands(drawing, panel, cuts[key], BAND_COLORS)
+        svg.y_axis(drawing, panel, label)
+        svg.cut_lines(drawing, panel, cuts[key], BAND_COLORS)
     unit = knee.sx(1.0) - knee.sx(0.0)
     bar = 0.7 * unit / max(len(sides), 1)
     for k, side in enumerate(sides):

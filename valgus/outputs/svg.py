@@ -127,7 +127,7 @@ def y_axis(drawing: Drawing, panel: Panel, label: str) -> None:
 
 
 def bands(drawing: Drawing, panel: Panel, cuts: tuple[float, float], colors: dict) -> None:
-    """Shade the above-normal and marked ranges and draw the two cuts dashed."""
+    """Shade the above-normal and marked ranges (draw before the grid: they are opaque)."""
     above, marked = cuts
     top = panel.y_range[1]
     if top > marked:
@@ -146,8 +146,12 @@ def bands(drawing: Drawing, panel: Panel, cuts: tuple[float, float], colors: dic
             panel.sy(above) - panel.sy(min(marked, top)),
             fill=colors["warn"],
         )
+
+
+def cut_lines(drawing: Drawing, panel: Panel, cuts: tuple[float, float], colors: dict) -> None:
+    """The two cuts as dashed lines (draw after the grid, which would hide them)."""
     for cut, color in zip(cuts, colors["cuts"], strict=True):
-        if panel.y_range[0] <= cut <= top:
+        if panel.y_range[0] <= cut <= panel.y_range[1]:
             y = panel.sy(cut)
             drawing.line(panel.x, y, panel.x + panel.width, y, stroke=color, stroke_dasharray="4 4")
 
