@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valgus.outputs.opensim import BLAZEPOSE_MARKERS, write_mot, write_trc
+from valgus.outputs.opensim import BLAZEPOSE_MARKERS, TRC_CHUNK_FRAMES, write_mot, write_trc
 
 TRC_KEYS = [
     "DataRate",
@@ -90,6 +90,24 @@ def test_trc_reads_in_pandas_like_sports2d_px_files(tmp_path, landmarks):
     table = pd.read_csv(path, sep="\t", skiprows=5, header=None)
     assert table.shape == (5, 2 + 3 * 33)
     assert table.iloc[1, 2 + 3 * 23] == pytest.approx(xy[1, 23, 0], rel=1e-5)  # LHip X
+
+
+def test_trc_written_in_chunks_reads_as_one_table(tmp_path):
+    """A long track crosses the writer's chunk boundaries without a seam."""
+    n = 2 * TRC_CHUNK_FRAMES + 7
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(0, 1280, size=(n, 33, 2))
+    xy[TRC_CHUNK_FRAMES - 1 : TRC_CHUNK_FRAMES + 1, 26] = np.nan  # across the first seam
+    t = np.arange(n) / 30.0
+    path = tmp_path / "long.trc"
+    write_trc(path, xy_px=xy, times_s=t, rate_hz=30.0)
+    meta, _, data = read_trc(path)
+    assert int(meta["NumFrames"]) == n == data.shape[0]
+    assert data[:, 0].tolist() == list(range(1, n + 1))
+    np.testing.assert_allclose(data[:, 1], t, atol=1e-6)
+    np.testing.assert_allclose(data[:, 2::3], xy[:, :, 0], rtol=1e-5)
+    np.testing.assert_allclose(data[:, 3::3], xy[:, :, 1], rtol=1e-5)
+    assert np.isnan(data[TRC_CHUNK_FRAMES - 1 : TRC_CHUNK_FRAMES + 1, 2 + 3 * 26]).all()
 
 
 def test_mot_header_counts_the_time_column_and_keeps_nan(tmp_path):

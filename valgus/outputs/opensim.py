@@ -42,6 +42,9 @@ BLAZEPOSE_MARKERS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+TRC_CHUNK_FRAMES = 1000
+
+
 def _number(value: float) -> str:
     # math.isfinite on Python floats: np.isfinite per scalar made a 10-minute clip's
     # TRC (1.5 M numbers) take 1.5 s.
@@ -85,7 +88,7 @@ def write_trc(
     n, m = xy.shape[0], xy.shape[1]
     t = _check_times(times_s, n)
     rate = f"{rate_hz:.6g}"
-    lines = [
+    header = [
         f"PathFileType\t4\t(X/Y/Z)\t{path.name}",
         "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\t"
         "OrigDataStartFrame\tOrigNumFrames",
@@ -94,13 +97,21 @@ def write_trc(
         "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, m + 1)),
         "",
     ]
-    for k, (time_s, row) in enumerate(zip(t.tolist(), xy.tolist(), strict=True)):
-        cells = [str(k + 1), f"{time_s:.6f}"]
-        for x, y in row:
-            z = "0" if math.isfinite(x) and math.isfinite(y) else "NaN"
-            cells += [_number(x), _number(y), z]
-        lines.append("\t".join(cells))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write("\n".join(header) + "\n")
+        # A chunk of frames at a time: as one list of Python floats and lines, a
+        # 10-minute clip's file took 77 MB of memory at once, the run's peak.
+        for start in range(0, n, TRC_CHUNK_FRAMES):
+            stop = min(start + TRC_CHUNK_FRAMES, n)
+            lines = []
+            rows = zip(t[start:stop].tolist(), xy[start:stop].tolist(), strict=True)
+            for k, (time_s, row) in enumerate(rows, start=start + 1):
+                cells = [str(k), f"{time_s:.6f}"]
+                for x, y in row:
+                    z = "0" if math.isfinite(x) and math.isfinite(y) else "NaN"
+                    cells += [_number(x), _number(y), z]
+                lines.append("\t".join(cells) + "\n")
+            out.write("".join(lines))
 
 
 def write_mot(
