@@ -155,31 +155,67 @@ class PoseEstimator:
 
 
 class TrackBuilder:
-    """Collects per-frame landmarks into a PoseTrack without holding any frame images."""
+    """Collects per-frame landmarks into a PoseTrack without holding any frame images.
+
+    Rows are copied into blocks of ``BLOCK_FRAMES`` frames rather than kept as
+    one small array per frame: a 10-minute clip held 15,600 of those, each
+    with its own allocation (on the segment threads' malloc arenas, which the
+    analysis after them cannot reuse), and a second copy while building.
+    """
+
+    BLOCK_FRAMES = 1024
 
     def __init__(self) -> None:
         self._times: list[float] = []
-        self._rows: list[np.ndarray | None] = []
+        self._blocks: list[np.ndarray] = []
 
     def add(self, time_s: float, landmarks: np.ndarray | None) -> None:
         """Append one frame's result (None when no person was found)."""
+        slot = len(self._times) % self.BLOCK_FRAMES
+        if slot == 0:
+            self._blocks.append(np.full((self.BLOCK_FRAMES, NUM_LANDMARKS, 7), np.nan))
+        if landmarks is not None:
+            self._blocks[-1][slot] = landmarks
         self._times.append(time_s)
-        self._rows.append(landmarks)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(times (T,), landmarks (T, 33, 7)) so far; a frame without a person is all NaN."""
+        n = len(self._times)
+        if not n:
+            return np.zeros(0), np.full((0, NUM_LANDMARKS, 7), np.nan)
+        return np.asarray(self._times, dtype=float), np.concatenate(self._blocks)[:n]
 
     def build(self, *, width: int, height: int, fps: float, source: str, model: str) -> PoseTrack:
-        """The PoseTrack of everything added so far."""
-        track = PoseTrack.empty(
-            len(self._times), width=width, height=height, fps=fps, source=source, model=model
-        )
+        """The PoseTrack of everything added so far (filled block by block: no joined copy)."""
+        n = len(self._times)
+        track = PoseTrack.empty(n, width=width, height=height, fps=fps, source=source, model=model)
         track.times_s[:] = self._times
-        for i, row in enumerate(self._rows):
-            if row is None:
-                continue
-            track.xy_px[i] = row[:, 0:2]
-            track.z[i] = row[:, 2]
-            track.visibility[i] = row[:, 3]
-            track.world_xyz_m[i] = row[:, 4:7]
+        for k, block in enumerate(self._blocks):
+            start = k * self.BLOCK_FRAMES
+            fill_rows(track, start, block[: n - start])
         return track
+
+
+def track_from_rows(times_s: np.ndarray, rows: np.ndarray, **meta: object) -> PoseTrack:
+    """A PoseTrack from (T, 33, 7) landmark rows as ``detect_rgb`` gives them (NaN: no person)."""
+    track = PoseTrack.empty(len(times_s), **meta)
+    track.times_s[:] = times_s
+    fill_rows(track, 0, rows)
+    return track
+
+
+def fill_rows(track: PoseTrack, start: int, rows: np.ndarray) -> None:
+    """Write (k, 33, 7) landmark rows into frames ``start..start+k`` of ``track``.
+
+    A frame whose row is all NaN had no person: it keeps the empty track's
+    NaN coordinates and zero visibility.
+    """
+    found = ~np.isnan(rows[:, :, 3]).all(axis=1)
+    index = start + np.flatnonzero(found)
+    track.xy_px[index] = rows[found, :, 0:2]
+    track.z[index] = rows[found, :, 2]
+    track.visibility[index] = rows[found, :, 3]
+    track.world_xyz_m[index] = rows[found, :, 4:7]
 
 
 def _with_rgb(frames: Iterable[Frame]) -> Iterator[tuple[Frame, np.ndarray]]:

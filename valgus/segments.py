@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -28,7 +28,7 @@ import numpy as np
 
 from valgus.landmarks import LOWER_BODY
 from valgus.mirror import open_estimator
-from valgus.pose import TrackBuilder, infer_frames
+from valgus.pose import TrackBuilder, infer_frames, track_from_rows
 from valgus.source import Frame, VideoInfo, VideoSource, describe_decode, missing_seconds
 from valgus.track import PoseTrack
 
@@ -52,7 +52,8 @@ class Segment:
 
 @dataclass
 class _SegmentResult:
-    rows: list[tuple[float, np.ndarray | None]]
+    times_s: np.ndarray  # (n,) every frame the segment inferred, its warm-up included
+    rows: np.ndarray  # (n, 33, 7) as detect_rgb gives them; all NaN where no person
     corrupt_packets: int
     corrupt_frames: int
 
@@ -151,54 +152,60 @@ def _infer_segment(
     on_frame: Callable[[Frame, np.ndarray | None], None] | None,
     mirror_average: bool,
 ) -> _SegmentResult:
-    rows: list[tuple[float, np.ndarray | None]] = []
+    builder = TrackBuilder()
     with (
         VideoSource(path, start_s=segment.read_from_s, order="rgb") as source,
         open_estimator(model_path, mirror_average=mirror_average) as est,
     ):
         frames = (f for f in source if f.time_s < segment.end_s)
         for time_s, landmarks in infer_frames(frames, est, on_frame=on_frame, stop=stop):
-            rows.append((time_s, landmarks))
-        return _SegmentResult(rows, source.corrupt_packets, source.corrupt_frames)
+            builder.add(time_s, landmarks)
+        return _SegmentResult(*builder.arrays(), source.corrupt_packets, source.corrupt_frames)
 
 
-def _join_disagreement_px(previous: list, current: list, start_s: float) -> float:
-    """Median lower-body distance between two segments on their shared warm-up frames."""
-    before = {t: lm for t, lm in previous if t < start_s}
-    shared = [(before[t], lm) for t, lm in current if t in before and lm is not None]
-    shared = [(a, b) for a, b in shared[-5:] if a is not None]
-    if not shared:
+def _join_disagreement_px(
+    previous: _SegmentResult, current: _SegmentResult, start_s: float
+) -> float:
+    """Median lower-body distance between two segments on their last 5 shared warm-up frames."""
+    before = previous.times_s < start_s
+    _, in_previous, in_current = np.intersect1d(
+        previous.times_s[before], current.times_s, return_indices=True
+    )
+    a = previous.rows[before][in_previous][:, list(LOWER_BODY), :2]
+    b = current.rows[in_current][:, list(LOWER_BODY), :2]
+    both = ~(np.isnan(a).all(axis=(1, 2)) | np.isnan(b).all(axis=(1, 2)))
+    a, b = a[both][-5:], b[both][-5:]
+    if not len(a):
         return float("nan")
-    idx = list(LOWER_BODY)
-    return float(np.median([np.linalg.norm(a[idx, :2] - b[idx, :2], axis=1) for a, b in shared]))
+    return float(np.median(np.linalg.norm(a - b, axis=2)))
 
 
 def _stitch(
     results: list[_SegmentResult], segments: list[Segment], info: VideoInfo
-) -> tuple[TrackBuilder, list[str]]:
-    builder, notes, times = TrackBuilder(), [], []
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(times, rows) of the kept frames of every segment, in order, and notes on the joins."""
+    notes, kept = [], []
     for k, (result, segment) in enumerate(zip(results, segments, strict=True)):
         if k:
-            gap = _join_disagreement_px(results[k - 1].rows, result.rows, segment.start_s)
+            gap = _join_disagreement_px(results[k - 1], result, segment.start_s)
             if gap > JOIN_WARN_FRACTION_OF_HEIGHT * info.height:
                 notes.append(f"segments disagree by {gap:.0f} px at {segment.start_s:.1f} s")
-        for time_s, landmarks in result.rows:
-            if time_s >= segment.start_s:
-                builder.add(time_s, landmarks)
-                times.append(time_s)
-    if not times:
+        kept.append(result.times_s >= segment.start_s)
+    times = np.concatenate([r.times_s[m] for r, m in zip(results, kept, strict=True)])
+    if not times.size:
         from valgus.errors import NotAVideoError
 
         raise NotAVideoError(f"{info.path}: no video frames could be decoded")
     notes[:0] = describe_decode(
         info,
         frames_decoded=len(times),
-        last_time_s=times[-1],
-        missing_s=missing_seconds(np.asarray(times), info.fps),
+        last_time_s=float(times[-1]),
+        missing_s=missing_seconds(times, info.fps),
         corrupt_packets=sum(r.corrupt_packets for r in results),
         corrupt_frames=sum(r.corrupt_frames for r in results),
     )
-    return builder, notes
+    rows = np.concatenate([r.rows[m] for r, m in zip(results, kept, strict=True)])
+    return times, rows, notes
 
 
 def estimate_track_segments(
@@ -228,8 +235,16 @@ def estimate_track_segments(
         except BaseException:
             stop.set()
             raise
-    builder, notes = _stitch(results, segments, info)
-    track = builder.build(
-        width=info.width, height=info.height, fps=info.fps, source=str(path), model=model_name
+    times, rows, notes = _stitch(results, segments, info)
+    del results  # each segment's rows: the stitched copy is all that is needed now
+    track = track_from_rows(
+        times,
+        rows,
+        width=info.width,
+        height=info.height,
+        fps=info.fps,
+        source=str(path),
+        model=model_name,
+        notes=tuple(notes),
     )
-    return replace(track, notes=tuple(notes))
+    return track
