@@ -12,10 +12,14 @@ from valgus.segments import (
     SKIPPED_FRAME_COST,
     FrameScan,
     Segment,
+    _join_disagreement_px,
+    _SegmentResult,
+    _stitch,
     auto_jobs,
     plan_segments,
     scan_frames,
 )
+from valgus.source import VideoInfo
 
 SAMPLE = SAMPLES / "squat_valgus.mp4"
 
@@ -106,3 +110,30 @@ def test_an_error_while_drawing_surfaces_and_does_not_hang(sequential, tmp_path)
 
     with pytest.raises(RuntimeError, match="drawing failed"):
         write_annotated_video(sequential, SAMPLE, tmp_path / "a.mp4", on_drawn=fail)
+
+
+def a_segment(times, rows, offset_px=0.0):
+    moved = rows.copy()
+    moved[:, :, 0] += offset_px
+    return _SegmentResult(np.asarray(times), moved, corrupt_packets=0, corrupt_frames=0)
+
+
+def test_stitch_keeps_each_segments_own_frames_and_measures_the_join():
+    """Warm-up frames only compare the two landmarkers; the track keeps each frame once."""
+    rng = np.random.default_rng(11)
+    times = np.round(np.arange(20) * 0.1, 3)
+    rows = rng.uniform(100, 500, (20, 33, 7))
+    first = a_segment(times[:10], rows[:10])  # 0.0-0.9 s
+    # The second starts at 1.0 s after a warm-up from 0.5 s, reading the hips and
+    # knees 40 px to the right; at 0.9 s it found no person.
+    second = a_segment(times[5:], rows[5:], offset_px=40.0)
+    second.rows[4] = np.nan
+    segments = [Segment(0.0, 1.0, 0.0), Segment(1.0, float("inf"), 0.5)]
+    info = VideoInfo("clip.mp4", 640, 480, 10.0, 20, 2.0, 0, "h264", 0.0)
+
+    assert _join_disagreement_px(first, second, 1.0) == pytest.approx(40.0)
+    kept_times, kept_rows, notes = _stitch([first, second], segments, info)
+    np.testing.assert_array_equal(kept_times, times)
+    np.testing.assert_array_equal(kept_rows[:10], rows[:10])
+    np.testing.assert_array_equal(kept_rows[10:, :, 0], rows[10:, :, 0] + 40.0)
+    assert notes == ["segments disagree by 40 px at 1.0 s"]  # above 3% of 480 px

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from valgus.pose import TrackBuilder
 from valgus.track import TRACK_FORMAT_VERSION, PoseTrack
 
 FIELDS = ("xy_px", "z", "visibility", "world_xyz_m", "times_s")
@@ -69,3 +70,30 @@ def test_a_file_that_is_not_a_track_is_refused(tmp_path):
     np.savez(tmp_path / "other.npz", something=np.zeros(3))
     with pytest.raises(ValueError, match=r"not a valgus pose track .*format_version"):
         PoseTrack.load(tmp_path / "other.npz")
+
+
+@pytest.mark.parametrize(
+    "n_frames", [0, 1, TrackBuilder.BLOCK_FRAMES, 2 * TrackBuilder.BLOCK_FRAMES + 3]
+)
+def test_builder_keeps_every_row_across_its_blocks(n_frames):
+    """Rows go into fixed-size blocks: the track must not care where one ends."""
+    rng = np.random.default_rng(7)
+    rows = rng.uniform(0, 1, (n_frames, 33, 7))
+    missing = {
+        i for i in (0, TrackBuilder.BLOCK_FRAMES - 1, TrackBuilder.BLOCK_FRAMES) if i < n_frames
+    }
+    builder = TrackBuilder()
+    for i in range(n_frames):
+        builder.add(i / 30.0, None if i in missing else rows[i])
+    track = builder.build(width=640, height=480, fps=30.0, source="s.mp4", model="full")
+    assert track.n_frames == n_frames
+    np.testing.assert_array_equal(track.times_s, np.arange(n_frames) / 30.0)
+    found = np.array([i not in missing for i in range(n_frames)], dtype=bool)
+    np.testing.assert_array_equal(track.xy_px[found], rows[found, :, 0:2])
+    np.testing.assert_array_equal(track.world_xyz_m[found], rows[found, :, 4:7])
+    np.testing.assert_array_equal(track.visibility[found], rows[found, :, 3])
+    assert np.isnan(track.xy_px[~found]).all() and (track.visibility[~found] == 0).all()
+    times, joined = builder.arrays()
+    np.testing.assert_array_equal(times, track.times_s)
+    assert joined.shape == (n_frames, 33, 7) and np.isnan(joined[~found]).all()
+    np.testing.assert_array_equal(joined[found], rows[found])
