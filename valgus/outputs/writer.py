@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from valgus.outputs.annotated_video import write_annotated_video
-from valgus.outputs.keyframes import KeyFrameCollector, jpeg_data_uri, key_moments
+from valgus.outputs.keyframes import KeyFrameCollector, key_moments
 from valgus.outputs.opensim import write_opensim
 from valgus.outputs.plots import write_plots
 from valgus.outputs.report_html import write_report_html
@@ -38,7 +38,7 @@ def write_outputs(
         collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
         write_annotated_video(session, video_path, folder / VIDEO_NAME, on_drawn=collector)
         video_name = VIDEO_NAME
-        stills = {int(frames[row]): jpeg_data_uri(im) for row, im in collector.images.items()}
+        stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
     write_report_html(
         session,
         folder / "report.html",
