@@ -91,7 +91,7 @@ def _floor_two(clip: Path) -> int:
 def _sequential(clip: Path, out: Path) -> int:
     """Every stage one after another on one thread (no prefetch, no encoder thread)."""
     from valgus.models import resolve_model
-    from valgus.outputs.annotated_video import flag_timeline, overlay_frames
+    from valgus.outputs.annotated_video import OverlayFrames, flag_timeline
     from valgus.outputs.writer import write_outputs
     from valgus.overlay import default_overlay
     from valgus.pipeline import analyze_track
@@ -112,7 +112,7 @@ def _sequential(clip: Path, out: Path) -> int:
     )
     session = analyze_track(raw)
     write_outputs(session, out, None)
-    overlay, drawn = default_overlay(flag_timeline(session.frames)), overlay_frames(session)
+    overlay, drawn = default_overlay(flag_timeline(session.frames)), OverlayFrames(session)
     with (
         VideoSource(clip) as source,
         H264Writer(out / "annotated.mp4", info.width, info.height, info.fps) as writer,

@@ -9,7 +9,7 @@ whole-clip results (rep total, the flag strip) and zero-lag smoothed angles.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,34 +38,51 @@ def _rep_numbers(session: Session) -> np.ndarray:
     return np.searchsorted(np.sort(starts), np.arange(len(session.frames)), side="right")
 
 
-def overlay_frames(session: Session) -> list[OverlayFrame]:
-    """What to draw on each frame, computed once from the Session."""
-    f = session.frames
-    xy = session.track.xy_px
-    has_pose = session.track.has_pose
-    rep_numbers = _rep_numbers(session)
-    columns = {c: f[c].to_numpy() for c in f.columns}
-    out = []
-    for i in range(len(f)):
-        stance = columns["stance_side"][i]
-        out.append(
-            OverlayFrame(
-                time_s=float(columns["time_s"][i]),
-                xy_px=xy[i] if has_pose[i] else None,
-                fppa_deg={s: float(columns[f"fppa_{s}_deg"][i]) for s in ("left", "right")},
-                fppa_valid={s: bool(columns[f"fppa_valid_{s}"][i]) for s in ("left", "right")},
-                collapse_grade={
-                    s: int(columns[f"collapse_grade_{s}"][i]) for s in ("left", "right")
-                },
-                pelvic_drop_deg=float(columns["pelvic_drop_deg"][i]),
-                pelvic_grade=int(columns["pelvic_grade"][i]),
-                rep_number=int(rep_numbers[i]),
-                reps_total=len(session.reps),
-                movement=session.movement,
-                stance_side=stance if isinstance(stance, str) else None,
-            )
+_OVERLAY_COLUMNS = (
+    "time_s",
+    "stance_side",
+    "pelvic_drop_deg",
+    "pelvic_grade",
+    *(f"fppa_{side}_deg" for side in ("left", "right")),
+    *(f"fppa_valid_{side}" for side in ("left", "right")),
+    *(f"collapse_grade_{side}" for side in ("left", "right")),
+)
+
+
+class OverlayFrames(Sequence[OverlayFrame]):
+    """What to draw on each frame of a Session, made when the frame is drawn.
+
+    A sequence rather than a list: one OverlayFrame a frame, with its three
+    small dicts, held for a 10-minute clip at once was ~1 KB a frame.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._columns = {c: session.frames[c].to_numpy() for c in _OVERLAY_COLUMNS}
+        self._xy = session.track.xy_px
+        self._has_pose = session.track.has_pose
+        self._rep_numbers = _rep_numbers(session)
+        self._reps_total = len(session.reps)
+        self._movement = session.movement
+
+    def __len__(self) -> int:
+        return len(self._rep_numbers)
+
+    def __getitem__(self, i: int) -> OverlayFrame:  # type: ignore[override]
+        c = self._columns
+        stance = c["stance_side"][i]
+        return OverlayFrame(
+            time_s=float(c["time_s"][i]),
+            xy_px=self._xy[i] if self._has_pose[i] else None,
+            fppa_deg={s: float(c[f"fppa_{s}_deg"][i]) for s in ("left", "right")},
+            fppa_valid={s: bool(c[f"fppa_valid_{s}"][i]) for s in ("left", "right")},
+            collapse_grade={s: int(c[f"collapse_grade_{s}"][i]) for s in ("left", "right")},
+            pelvic_drop_deg=float(c["pelvic_drop_deg"][i]),
+            pelvic_grade=int(c["pelvic_grade"][i]),
+            rep_number=int(self._rep_numbers[i]),
+            reps_total=self._reps_total,
+            movement=self._movement,
+            stance_side=stance if isinstance(stance, str) else None,
         )
-    return out
 
 
 def _frame_lookup(times_s: np.ndarray) -> Callable[[float], int | None]:
@@ -93,7 +110,7 @@ def write_annotated_video(
     annotated frame (e.g. to keep key frames) before it is encoded.
     """
     overlay = default_overlay(flag_timeline(session.frames))
-    drawn = overlay_frames(session)
+    drawn = OverlayFrames(session)
     lookup = _frame_lookup(session.frames["time_s"].to_numpy(dtype=float))
     with VideoSource(video_path) as source:
         info = source.info
