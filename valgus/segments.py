@@ -237,7 +237,7 @@ def estimate_track_segments(
             raise
     times, rows, notes = _stitch(results, segments, info)
     del results  # each segment's rows: the stitched copy is all that is needed now
-    track = track_from_rows(
+    return track_from_rows(
         times,
         rows,
         width=info.width,
@@ -247,4 +247,3 @@ def estimate_track_segments(
         model=model_name,
         notes=tuple(notes),
     )
-    return track
