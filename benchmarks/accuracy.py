@@ -1,6 +1,6 @@
 """How right are the angles? The real pipeline against rendered clips with known truth.
 
-A fixed, seeded set of clips is rendered with ``valgus.synth`` (a figure posed
+A fixed, seeded set of clips is rendered with ``valgus.synth.render`` (a figure posed
 in 3D and projected through a perspective camera): squats, single-leg squats
 and single-leg stance holds, with true bottom FPPA from -5 to 24 deg as seen
 from straight in front, knee flexion 45-95 deg and pelvic drop 0-10 deg, seen
@@ -42,14 +42,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from valgus.analysis.flags import grade_series, intervals  # noqa: E402
 from valgus.errors import ValgusError  # noqa: E402
-from valgus.flags import grade_series, intervals  # noqa: E402
-from valgus.models import resolve_model  # noqa: E402
 from valgus.pipeline import analyze_track, estimate_pose  # noqa: E402
+from valgus.pose.model_files import resolve_model  # noqa: E402
+from valgus.pose.track import PoseTrack  # noqa: E402
 from valgus.session import Session  # noqa: E402
-from valgus.synth import Scene, SynthSpec, render  # noqa: E402
+from valgus.synth.render import Scene, SynthSpec, render  # noqa: E402
 from valgus.thresholds import Thresholds  # noqa: E402
-from valgus.track import PoseTrack  # noqa: E402
 
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "valgus-bench" / "accuracy"
 DOC = REPO / "docs" / "validation.md"

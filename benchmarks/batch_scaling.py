@@ -2,7 +2,7 @@
 
 Scaling efficiency of N workers = (clips/min with N) / (N x clips/min with 1);
 the goal is >= 0.85 where the machine has a free core per worker. Since frames
-are decoded on a thread beside inference (valgus.prefetch), one worker alone
+are decoded on a thread beside inference (valgus.video.prefetch), one worker alone
 uses ~1.5 cores when they are free, so on a 2-core machine the 1-worker
 baseline already takes most of the machine and 2 workers cannot double it;
 ``--pin`` gives N workers exactly N cores, which measures scaling per core.

@@ -30,10 +30,10 @@ sys.path.insert(0, str(REPO))
 
 from valgus.live.app import LiveOptions, run_live  # noqa: E402
 from valgus.live.capture import FileReader  # noqa: E402
-from valgus.models import resolve_model  # noqa: E402
-from valgus.pose import PoseEstimator  # noqa: E402
-from valgus.source import VideoSource  # noqa: E402
-from valgus.video_writer import H264Writer  # noqa: E402
+from valgus.pose.landmarker import PoseEstimator  # noqa: E402
+from valgus.pose.model_files import resolve_model  # noqa: E402
+from valgus.video.source import VideoSource  # noqa: E402
+from valgus.video.writer import H264Writer  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 640, 480, 30.0
 REAL_CLIP = REPO.parent / "shared/videos/front/nowva_squats.mp4"

@@ -25,7 +25,7 @@ REP_SECONDS = 3.0  # one synth squat with its pause, for the rep count of a give
 def render(path: Path, minutes: float, size: str) -> Path:
     reps = max(1, int(minutes * 60 / REP_SECONDS))
     subprocess.run(
-        [sys.executable, "-m", "valgus.cli", "synth", "squat", "-o", str(path),
+        [sys.executable, "-m", "valgus.cli.main", "synth", "squat", "-o", str(path),
          "--reps", str(reps), "--size", size, "--knee-collapse-deg", "12"],
         check=True,
     )  # fmt: skip

@@ -27,7 +27,7 @@ through the encoder. Pose tracks are cached (``--cache``), so re-running after
 a change to kinematics or events takes seconds: ``--reanalyse`` never runs the
 model.
 
-``--mirror-average`` runs every copy with ``valgus.mirror``'s mirror-averaged
+``--mirror-average`` runs every copy with ``valgus.pose.mirror_average``'s mirror-averaged
 landmarkers (``valgus analyze --mirror-average``) and writes its own table.
 
     python benchmarks/metamorphic.py [--max-seconds 30] [--clips NAME ...] [--mirror-average]
@@ -52,14 +52,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from valgus.errors import ValgusError  # noqa: E402
-from valgus.mirror import model_label, open_estimator  # noqa: E402
-from valgus.models import resolve_model  # noqa: E402
 from valgus.pipeline import analyze_track  # noqa: E402
-from valgus.pose import estimate_track  # noqa: E402
+from valgus.pose.landmarker import estimate_track  # noqa: E402
+from valgus.pose.mirror_average import model_label, open_estimator  # noqa: E402
+from valgus.pose.model_files import resolve_model  # noqa: E402
+from valgus.pose.track import PoseTrack  # noqa: E402
 from valgus.session import Session  # noqa: E402
-from valgus.source import Frame, VideoSource  # noqa: E402
-from valgus.track import PoseTrack  # noqa: E402
-from valgus.video_writer import H264Writer  # noqa: E402
+from valgus.video.source import Frame, VideoSource  # noqa: E402
+from valgus.video.writer import H264Writer  # noqa: E402
 
 FRONT = REPO.parent / "shared" / "videos" / "front"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "valgus-bench" / "metamorphic"
@@ -179,7 +179,7 @@ def estimate_variants(
 
 
 def _track(rows: list, size: tuple[int, int], fps: float, path: Path, model: str) -> PoseTrack:
-    from valgus.pose import TrackBuilder
+    from valgus.pose.landmarker import TrackBuilder
 
     builder = TrackBuilder()
     for time_s, marks in rows:

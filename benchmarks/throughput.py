@@ -40,9 +40,9 @@ IN_PROCESS = ("floor", "floor-2", "sequential")
 
 
 def _floor(clip: Path) -> int:
-    from valgus.models import resolve_model
-    from valgus.pose import PoseEstimator
-    from valgus.source import VideoSource
+    from valgus.pose.landmarker import PoseEstimator
+    from valgus.pose.model_files import resolve_model
+    from valgus.video.source import VideoSource
 
     frames = 0
     with (
@@ -57,9 +57,9 @@ def _floor(clip: Path) -> int:
 
 def _bare_segment(clip: Path, segment) -> int:
     """The floor's loop over one segment, warm-up included; returns the frames kept."""
-    from valgus.models import resolve_model
-    from valgus.pose import PoseEstimator
-    from valgus.source import VideoSource
+    from valgus.pose.landmarker import PoseEstimator
+    from valgus.pose.model_files import resolve_model
+    from valgus.video.source import VideoSource
 
     kept = 0
     with (
@@ -78,8 +78,8 @@ def _floor_two(clip: Path) -> int:
     """Two bare loops at once on the segments of ``--jobs 2`` (threads, as valgus runs them)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from valgus.segments import plan_segments, scan_frames
-    from valgus.source import VideoSource
+    from valgus.pose.time_chunks import plan_segments, scan_frames
+    from valgus.video.source import VideoSource
 
     with VideoSource(clip) as probe:
         first_time_s = probe.info.first_time_s
@@ -90,14 +90,14 @@ def _floor_two(clip: Path) -> int:
 
 def _sequential(clip: Path, out: Path) -> int:
     """Every stage one after another on one thread (no prefetch, no encoder thread)."""
-    from valgus.models import resolve_model
     from valgus.outputs.annotated_video import OverlayFrames, flag_timeline
-    from valgus.outputs.writer import write_outputs
-    from valgus.overlay import default_overlay
+    from valgus.outputs.clip_folder import write_outputs
+    from valgus.overlay.chain import default_overlay
     from valgus.pipeline import analyze_track
-    from valgus.pose import PoseEstimator, TrackBuilder
-    from valgus.source import VideoSource
-    from valgus.video_writer import H264Writer
+    from valgus.pose.landmarker import PoseEstimator, TrackBuilder
+    from valgus.pose.model_files import resolve_model
+    from valgus.video.source import VideoSource
+    from valgus.video.writer import H264Writer
 
     builder = TrackBuilder()
     with (
@@ -125,7 +125,7 @@ def _sequential(clip: Path, out: Path) -> int:
 def _cli_command(mode: str, clip: Path, out: Path) -> list[str]:
     """The ``valgus`` command a user would type for this mode (the real CLI, its exit included)."""
     jobs = "1" if mode == "pipelined" else "2"
-    command = [sys.executable, "-m", "valgus.cli", "analyze", str(clip), "-o", str(out), "-q"]
+    command = [sys.executable, "-m", "valgus.cli.main", "analyze", str(clip), "-o", str(out), "-q"]
     return [*command, "--jobs", jobs, *(["--no-video"] if mode == "segments-novideo" else [])]
 
 

@@ -45,7 +45,7 @@ SHARED_CLIPS = [
         "aithletique_squat.mp4",
     )
 ]
-VALGUS = [sys.executable, "-m", "valgus.cli"]
+VALGUS = [sys.executable, "-m", "valgus.cli.main"]
 SERVE_URL = re.compile(r"valgus serve: (http://\S+?/)")
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks.accuracy import Pairs, agreement, collect_values, flag_counts, prf, track_and_truth
 from valgus.pipeline import analyze_track
-from valgus.synth import Scene, SynthSpec
+from valgus.synth.render import Scene, SynthSpec
 
 pytestmark = pytest.mark.slow
 SMALL = {"width": 360, "height": 480, "reps": 1, "lead_in_s": 0.6, "tail_s": 0.5}

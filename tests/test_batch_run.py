@@ -23,8 +23,8 @@ import pytest
 from tests.conftest import SAMPLES
 from tests.support.clips import truncate
 from valgus.batch.manifest import file_sha256, read_log, read_record
-from valgus.source import VideoSource
-from valgus.video_writer import H264Writer
+from valgus.video.source import VideoSource
+from valgus.video.writer import H264Writer
 
 pytestmark = pytest.mark.slow
 ONE_REP_FRAMES = 105  # the first squat of the samples ends at frame 90
@@ -62,7 +62,7 @@ def uploads(tmp_path_factory) -> Path:
 
 
 def batch(*args, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
-    cmd = [sys.executable, "-m", "valgus.cli", "batch", *map(str, args)]
+    cmd = [sys.executable, "-m", "valgus.cli.main", "batch", *map(str, args)]
     if popen:
         return subprocess.Popen(cmd, **popen)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -21,7 +21,7 @@ from tests.support.clips import (
     write_zero_frames,
 )
 from tests.support.mp4_rotation import set_rotation
-from valgus.source import upright
+from valgus.video.source import upright
 
 pytestmark = pytest.mark.slow
 SAMPLE = SAMPLES / "squat_valgus.mp4"
@@ -29,7 +29,7 @@ SAMPLE = SAMPLES / "squat_valgus.mp4"
 
 def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "valgus.cli", *map(str, args)],
+        [sys.executable, "-m", "valgus.cli.main", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=300,

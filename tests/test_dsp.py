@@ -1,4 +1,4 @@
-"""valgus.dsp must give what scipy.signal gives (scipy stays installed: it is the reference)."""
+"""valgus.analysis.dsp must give what scipy.signal gives (scipy stays as the reference)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from valgus.dsp import butter_lowpass, filtfilt, find_peaks
+from valgus.analysis.dsp import butter_lowpass, filtfilt, find_peaks
 
 
 @pytest.mark.parametrize("order", [1, 2, 3, 4])
@@ -89,8 +89,8 @@ def test_find_peaks_edge_cases():
 
 
 def test_analysis_does_not_import_scipy_signal():
-    """The reason valgus.dsp exists: ~0.5 s of start-up on every analysis."""
-    code = "import sys, valgus.runner; print('scipy.signal' in sys.modules)"
+    """The reason valgus.analysis.dsp exists: ~0.5 s of start-up on every analysis."""
+    code = "import sys, valgus.cli.analyze; print('scipy.signal' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valgus.events import (
+from valgus.analysis.events import (
     Rep,
     add_pelvic_drop,
     detect_movement,
@@ -19,7 +19,7 @@ from valgus.events import (
     segment_reps,
     stance_side_per_frame,
 )
-from valgus.metrics import rep_metrics
+from valgus.analysis.rep_metrics import rep_metrics
 
 
 def make_frames(times_s, **columns) -> pd.DataFrame:

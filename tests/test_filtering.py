@@ -1,11 +1,11 @@
-"""Tests for valgus.filtering (and the swap repair it re-exports from valgus.swaps)."""
+"""Tests for valgus.analysis.filtering and the swap repair it re-exports (analysis.swaps)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from valgus.filtering import (
+from valgus.analysis.filtering import (
     apply_swaps,
     butterworth_lowpass,
     drop_low_visibility,
@@ -16,9 +16,9 @@ from valgus.filtering import (
     repair_swaps,
     sample_rate_hz,
 )
-from valgus.landmarks import NUM_LANDMARKS, Landmark
-from valgus.swaps import HIP_SWAP_PAIRS, LEG_SWAP_PAIRS
-from valgus.track import PoseTrack
+from valgus.analysis.swaps import HIP_SWAP_PAIRS, LEG_SWAP_PAIRS
+from valgus.pose.landmarks import NUM_LANDMARKS, Landmark
+from valgus.pose.track import PoseTrack
 
 L = Landmark
 

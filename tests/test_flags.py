@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valgus.events import Rep, add_pelvic_drop
-from valgus.flags import (
+from valgus.analysis.events import Rep, add_pelvic_drop
+from valgus.analysis.flags import (
     FlagInterval,
     compute_flags,
     grade_series,

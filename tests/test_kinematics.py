@@ -1,4 +1,4 @@
-"""Tests for valgus.kinematics and the geometry it re-exports (valgus.geometry)."""
+"""Tests for valgus.analysis.kinematics and the geometry it re-exports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from valgus.kinematics import (
+from valgus.analysis.kinematics import (
     compute_kinematics,
     fppa_deg,
     lower_body_visible,
@@ -15,9 +15,9 @@ from valgus.kinematics import (
     signed_knee_offset,
     trunk_lean_deg,
 )
-from valgus.landmarks import NUM_LANDMARKS, Landmark
-from valgus.track import PoseTrack
-from valgus.view import assess_view, body_yaw_deg, face_yaw_deg, upright_share
+from valgus.analysis.view import assess_view, body_yaw_deg, face_yaw_deg, upright_share
+from valgus.pose.landmarks import NUM_LANDMARKS, Landmark
+from valgus.pose.track import PoseTrack
 
 L = Landmark
 BENT_DEG = math.degrees(2 * math.atan(10 / 100))  # knee 10 px off a 200 px hip-ankle line
@@ -348,7 +348,7 @@ def test_frames_without_pose_give_nan_and_no_warnings():
     assert not f.loc[5:, "fppa_valid_left"].any()
 
 
-# --- view (valgus.view) -------------------------------------------------------------------
+# --- view (valgus.analysis.view) ---------------------------------------------------------
 
 
 def world_track(frames: list[np.ndarray], *, turn_deg: float = 0.0) -> PoseTrack:

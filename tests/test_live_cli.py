@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO, SAMPLES
-from valgus.source import VideoSource
-from valgus.video_writer import H264Writer
+from valgus.video.source import VideoSource
+from valgus.video.writer import H264Writer
 
 pytestmark = pytest.mark.slow
 SAMPLE = SAMPLES / "squat_valgus.mp4"
-CMD = [sys.executable, "-m", "valgus.cli", "live"]
+CMD = [sys.executable, "-m", "valgus.cli.main", "live"]
 
 
 def run_live(*args, env=None, timeout=240) -> subprocess.CompletedProcess:

@@ -15,9 +15,8 @@ import pytest
 
 from tests.conftest import REPO, SAMPLES, load_truth
 from tests.support.clips import numbered_frames, write_frames
+from valgus.analysis.flags import grade_series
 from valgus.errors import InputNotFoundError, UsageError
-from valgus.flags import grade_series
-from valgus.landmarks import LEG, NUM_LANDMARKS, Landmark
 from valgus.live.capture import CameraError, CapturedFrame, FileReader, FrameGrabber, open_reader
 from valgus.live.counting import CausalGrader, HoldCounter, RepCounter
 from valgus.live.display import LiveRenderer, Window, mirror_points
@@ -25,8 +24,9 @@ from valgus.live.measure import HINT_FEET
 from valgus.live.one_euro import OneEuroFilter, smoothing_factor
 from valgus.live.recorder import Recorder
 from valgus.live.state import CUE_KNEES, LiveState
-from valgus.overlay_draw import DEFAULT_PALETTE
-from valgus.source import VideoSource
+from valgus.overlay.draw import DEFAULT_PALETTE
+from valgus.pose.landmarks import LEG, NUM_LANDMARKS, Landmark
+from valgus.video.source import VideoSource
 
 FPS = 30.0
 
@@ -300,7 +300,7 @@ def test_open_reader_errors(spec, error, message):
 
 
 def test_no_camera_is_one_line_and_exit_code_11(tmp_path, capsys):
-    from valgus.cli import main
+    from valgus.cli.main import main
 
     code = main(["live", "--source", "7", "--no-window", "-o", str(tmp_path / "x")])
     captured = capsys.readouterr()

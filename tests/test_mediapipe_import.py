@@ -30,9 +30,9 @@ def test_a_landmarker_runs_without_importing_matplotlib_or_sounddevice():
     out = run_fresh(
         f"""
         import sys
-        from valgus.models import resolve_model
-        from valgus.pose import PoseEstimator
-        from valgus.source import VideoSource
+        from valgus.pose.model_files import resolve_model
+        from valgus.pose.landmarker import PoseEstimator
+        from valgus.video.source import VideoSource
 
         with VideoSource({str(SAMPLE)!r}, order="rgb") as source, \\
                 PoseEstimator(resolve_model("full").path) as estimator:
@@ -50,7 +50,7 @@ def test_the_deferred_modules_load_in_full_when_used():
     out = run_fresh(
         """
         import sys
-        from valgus.mediapipe_import import mediapipe_tasks
+        from valgus.pose.mediapipe_import import mediapipe_tasks
 
         tasks = mediapipe_tasks()
         style = tasks.vision.drawing_styles.get_default_pose_landmarks_style()

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from benchmarks.metamorphic import TOL, analyse, compare, estimate_variants, half_res
-from valgus.models import resolve_model
+from valgus.pose.model_files import resolve_model
 
 pytestmark = pytest.mark.slow
 NAMES = ("baseline", "half_res", "half_fps", "crf35")

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES
-from valgus.geometry import fppa_deg
-from valgus.landmarks import LEG
-from valgus.mirror import MIRROR_ORDER, MirrorAveragedEstimator, average, unmirror
-from valgus.models import resolve_model
-from valgus.source import VideoSource
+from valgus.analysis.geometry import fppa_deg
+from valgus.pose.landmarks import LEG
+from valgus.pose.mirror_average import MIRROR_ORDER, MirrorAveragedEstimator, average, unmirror
+from valgus.pose.model_files import resolve_model
+from valgus.video.source import VideoSource
 
 
 def test_unmirror_flips_x_swaps_sides_and_undoes_itself():
@@ -73,7 +73,16 @@ def test_a_mirrored_clip_reads_as_the_original_with_sides_swapped():
 @pytest.mark.slow
 def test_cli_mirror_average_is_recorded_in_the_report(tmp_path):
     clip = SAMPLES / "squat_valgus.mp4"
-    args = [sys.executable, "-m", "valgus.cli", "analyze", str(clip), "-o", str(tmp_path), "-q"]
+    args = [
+        sys.executable,
+        "-m",
+        "valgus.cli.main",
+        "analyze",
+        str(clip),
+        "-o",
+        str(tmp_path),
+        "-q",
+    ]
     done = subprocess.run([*args, "--mirror-average", "--no-video"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "squat_valgus" / "report.json").read_text())

@@ -1,4 +1,4 @@
-"""Tests for valgus.models: bundled lookup, paths, and downloads from a real local server.
+"""Tests for valgus.pose.model_files: bundled lookup, paths, and downloads from a real local server.
 
 The server is ``http.server`` on 127.0.0.1 in a thread: no network, no mocks.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from valgus.errors import ModelError
-from valgus.models import (
+from valgus.pose.model_files import (
     ENV_MODEL_DIR,
     TASK_MEMBERS,
     ModelSpec,

@@ -7,22 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from valgus.landmarks import NUM_LANDMARKS, Landmark
-from valgus.overlay import (
+from valgus.overlay.annotators import (
     AngleLabelAnnotator,
     CollapseBorderAnnotator,
     CueAnnotator,
-    FlagStripAnnotator,
-    FlagTimeline,
-    OverlayFrame,
     RepCounterAnnotator,
     SkeletonAnnotator,
-    compose,
-    default_overlay,
+    format_angle,
 )
-from valgus.overlay_annotators import format_angle
-from valgus.overlay_draw import DEFAULT_PALETTE, text_size
-from valgus.overlay_timeline import column_grades
+from valgus.overlay.chain import compose, default_overlay
+from valgus.overlay.draw import DEFAULT_PALETTE, text_size
+from valgus.overlay.frame import FlagTimeline, OverlayFrame
+from valgus.overlay.timeline import FlagStripAnnotator, column_grades
+from valgus.pose.landmarks import NUM_LANDMARKS, Landmark
 
 PAL = DEFAULT_PALETTE
 NAN = math.nan

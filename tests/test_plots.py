@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES
-from valgus.models import resolve_model
+from valgus.cli.analyze import analyze_one
 from valgus.outputs import svg
 from valgus.outputs.plots import reps_svg, timeline_svg, write_plots
 from valgus.outputs.report_html import chart_data
-from valgus.runner import analyze_one
+from valgus.pose.model_files import resolve_model
 from valgus.thresholds import Thresholds
 
 NS = {"s": "http://www.w3.org/2000/svg"}

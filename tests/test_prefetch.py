@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from valgus.prefetch import BackgroundConsumer, prefetch
+from valgus.video.prefetch import BackgroundConsumer, prefetch
 
 
 def test_prefetch_yields_everything_in_order():

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLES
-from valgus.models import resolve_model
+from valgus.cli.analyze import analyze_one
 from valgus.outputs.opensim import BLAZEPOSE_MARKERS
 from valgus.outputs.report_html import write_report_html
 from valgus.outputs.tables import numeric_columns_without_unit
-from valgus.runner import analyze_one
+from valgus.pose.model_files import resolve_model
 from valgus.thresholds import Thresholds
 
 pytestmark = pytest.mark.slow

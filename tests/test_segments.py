@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import SAMPLES
 from valgus.outputs.annotated_video import write_annotated_video
 from valgus.pipeline import analyze_track, estimate_pose
-from valgus.segments import (
+from valgus.pose.time_chunks import (
     SKIPPED_FRAME_COST,
     FrameScan,
     Segment,
@@ -19,7 +19,7 @@ from valgus.segments import (
     plan_segments,
     scan_frames,
 )
-from valgus.source import VideoInfo
+from valgus.video.source import VideoInfo
 
 SAMPLE = SAMPLES / "squat_valgus.mp4"
 

@@ -14,7 +14,7 @@ from tests.support.clips import (
 )
 from tests.support.mp4_rotation import set_rotation
 from valgus.errors import InputNotFoundError, NotAVideoError
-from valgus.source import VideoSource, upright
+from valgus.video.source import VideoSource, upright
 
 
 def decode(path):

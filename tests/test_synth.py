@@ -10,12 +10,12 @@ import av
 import numpy as np
 import pytest
 
-from valgus import synth
 from valgus.errors import UsageError
-from valgus.synth import Scene, SynthSpec, render, truth_dict
-from valgus.synth_body import Camera
-from valgus.synth_figure import Palette, background, draw_figure
-from valgus.synth_motion import POINTS, build_motion, fppa_deg, obliquity_deg
+from valgus.synth import cli as synth_cli
+from valgus.synth.body import Camera
+from valgus.synth.figure import Palette, background, draw_figure
+from valgus.synth.motion import POINTS, build_motion, fppa_deg, obliquity_deg
+from valgus.synth.render import Scene, SynthSpec, render, truth_dict
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "pose_landmarker_full.task"
 FAST = {"lead_in_s": 0.3, "tail_s": 0.2, "pause_s": 0.2, "rep_s": 1.0}
@@ -157,7 +157,7 @@ def test_render_writes_h264_clip_and_truth(tmp_path):
 
 def test_cli_hook_renders(tmp_path):
     parser = argparse.ArgumentParser()
-    synth.add_arguments(parser)
+    synth_cli.add_arguments(parser)
     out = tmp_path / "stance.mp4"
     args = parser.parse_args(
         [
@@ -176,7 +176,7 @@ def test_cli_hook_renders(tmp_path):
             "180x240",
         ]
     )
-    assert synth.run(args) == 0
+    assert synth_cli.run(args) == 0
     truth = json.loads(out.with_suffix(".truth.json").read_text())
     assert truth["stance_side"] == "left"
     assert truth["reps"][0]["pelvic_drop_deg"] == pytest.approx(6.0, abs=0.01)
@@ -359,17 +359,17 @@ def _bottom_frame(spec: SynthSpec) -> np.ndarray:
 )
 def test_cli_hook_turns_bad_specs_into_usage_errors(tmp_path, extra, message):
     parser = argparse.ArgumentParser()
-    synth.add_arguments(parser)
+    synth_cli.add_arguments(parser)
     args = parser.parse_args(["squat", "-o", str(tmp_path / "x.mp4"), *extra])
     with pytest.raises(UsageError, match=message) as caught:
-        synth.run(args)
+        synth_cli.run(args)
     assert caught.value.exit_code == 2
     assert not (tmp_path / "x.mp4").exists()
 
 
 def test_cli_takes_joint_angles_per_side(tmp_path):
     parser = argparse.ArgumentParser()
-    synth.add_arguments(parser)
+    synth_cli.add_arguments(parser)
     out = tmp_path / "joints.mp4"
     args = parser.parse_args(
         [
@@ -377,7 +377,7 @@ def test_cli_takes_joint_angles_per_side(tmp_path):
             *("--hip-adduction-deg", "12", "8", "--knee-abduction-deg", "4"),
         ]
     )
-    assert synth.run(args) == 0
+    assert synth_cli.run(args) == 0
     truth = json.loads(out.with_suffix(".truth.json").read_text())
     requested = truth["requested"]["joint_angles_deg"]
     assert requested["hip_adduction_deg"] == {"left": 12.0, "right": 8.0}
@@ -389,7 +389,7 @@ def test_cli_takes_joint_angles_per_side(tmp_path):
 @pytest.mark.parametrize("values", [["ten"], []])
 def test_cli_refuses_malformed_joint_angles(tmp_path, values):
     parser = argparse.ArgumentParser()
-    synth.add_arguments(parser)
+    synth_cli.add_arguments(parser)
     with pytest.raises(SystemExit) as caught:
         parser.parse_args(["squat", "-o", str(tmp_path / "x.mp4"), "--hip-adduction-deg", *values])
     assert caught.value.code == 2
@@ -397,18 +397,18 @@ def test_cli_refuses_malformed_joint_angles(tmp_path, values):
 
 def test_cli_refuses_three_values_for_a_joint_angle(tmp_path):
     parser = argparse.ArgumentParser()
-    synth.add_arguments(parser)
+    synth_cli.add_arguments(parser)
     args = parser.parse_args(
         ["squat", "-o", str(tmp_path / "x.mp4"), "--knee-abduction-deg", "1", "2", "3"]
     )
     with pytest.raises(UsageError, match="--knee-abduction-deg takes one value or LEFT RIGHT"):
-        synth.run(args)
+        synth_cli.run(args)
     assert not (tmp_path / "x.mp4").exists()
 
 
 def test_cli_refuses_collapse_and_joint_angles_together(tmp_path):
     parser = argparse.ArgumentParser()
-    synth.add_arguments(parser)
+    synth_cli.add_arguments(parser)
     args = parser.parse_args(
         [
             *("squat", "-o", str(tmp_path / "x.mp4"), "--knee-collapse-deg", "10"),
@@ -416,4 +416,4 @@ def test_cli_refuses_collapse_and_joint_angles_together(tmp_path):
         ]
     )
     with pytest.raises(UsageError, match="not both"):
-        synth.run(args)
+        synth_cli.run(args)

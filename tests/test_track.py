@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from valgus.pose import TrackBuilder
-from valgus.track import TRACK_FORMAT_VERSION, PoseTrack
+from valgus.pose.landmarker import TrackBuilder
+from valgus.pose.track import TRACK_FORMAT_VERSION, PoseTrack
 
 FIELDS = ("xy_px", "z", "visibility", "world_xyz_m", "times_s")
 

@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.support.clips import numbered_frames, write_frames
+from tests.support.server import ServerProcess
 from tests.support.web import first_seconds, upload, wait_for_job
-from valgus.web.testing import ServerProcess
 
 pytestmark = pytest.mark.slow
 SAMPLE = SAMPLES / "squat_valgus.mp4"
@@ -86,7 +86,7 @@ def test_timeline_follows_frames_csv(client: httpx.Client, analysed: dict) -> No
     assert series["time_s"][1] - series["time_s"][0] == pytest.approx(1 / 30, abs=0.002)
     left = np.array([v for v in series["fppa_left_deg"] if v is not None])
     peak = analysed["report"]["summary"]["left"]["peak_fppa_deg"]
-    # The report's peak is that of a 5-frame running median (valgus.metrics): the
+    # The report's peak is that of a 5-frame running median (valgus.analysis.rep_metrics): the
     # timeline holds frames at or above it, and that median is never above the maximum.
     assert left.max() >= peak - 0.01
     assert np.sum(left >= peak - 0.01) >= 3

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES
-from valgus.web.testing import ServerProcess
+from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.slow
 SAMPLE = SAMPLES / "squat_valgus.mp4"

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.conftest import SAMPLES
+from tests.support.server import ServerProcess, pid_alive
 from tests.support.web import first_seconds, upload, wait_for_job
-from valgus.web.testing import ServerProcess, pid_alive
 
 pytestmark = pytest.mark.slow
 

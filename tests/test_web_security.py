@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.support.clips import write_audio_only, write_zero_frames
-from valgus.cli import main
+from valgus.cli.main import main
 from valgus.web.security import check_bind, is_loopback
 from valgus.web.storage import DataDir
 from valgus.web.uploads import (

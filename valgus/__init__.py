@@ -15,7 +15,7 @@ _EXPORTS = {
     "analyze": "valgus.pipeline",
     "analyze_track": "valgus.pipeline",
     "Session": "valgus.session",
-    "PoseTrack": "valgus.track",
+    "PoseTrack": "valgus.pose.track",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -14,27 +14,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valgus.events import (
+from valgus.analysis.events import (
     MOVEMENTS,
     add_pelvic_drop,
     detect_movement,
     segment_reps,
     stance_side_per_frame,
 )
-from valgus.filtering import filter_track
-from valgus.flags import compute_flags
-from valgus.kinematics import compute_kinematics
-from valgus.metrics import rep_metrics
-from valgus.mirror import model_label, open_estimator
-from valgus.models import ResolvedModel, resolve_model
-from valgus.pose import estimate_track
-from valgus.quality import assess_quality
-from valgus.segments import auto_jobs, estimate_track_segments
+from valgus.analysis.filtering import filter_track
+from valgus.analysis.flags import compute_flags
+from valgus.analysis.kinematics import compute_kinematics
+from valgus.analysis.quality import assess_quality
+from valgus.analysis.rep_metrics import rep_metrics
+from valgus.analysis.summary import summarise
+from valgus.pose.landmarker import estimate_track
+from valgus.pose.mirror_average import model_label, open_estimator
+from valgus.pose.model_files import ResolvedModel, resolve_model
+from valgus.pose.time_chunks import auto_jobs, estimate_track_segments
+from valgus.pose.track import PoseTrack
 from valgus.session import Session, SourceInfo
-from valgus.source import Frame, VideoSource
-from valgus.summary import summarise
 from valgus.thresholds import Thresholds
-from valgus.track import PoseTrack
+from valgus.video.source import Frame, VideoSource
 
 SINGLE_LEG = ("single-leg-squat", "single-leg-stance")
 SINGLE_LEG_MIN_THIGH_RATIO = 0.3
@@ -52,10 +52,10 @@ def estimate_pose(
 
     ``model`` is a name or path for ``resolve_model``, or an already resolved
     model (resolve once when analysing many clips). ``jobs`` landmarkers run on
-    time segments at once (valgus.segments); None picks one per core for clips
+    time segments at once (valgus.pose.time_chunks); None picks one per core for clips
     long enough to repay it, 1 runs a single landmarker over the whole clip.
     ``mirror_average`` also runs the model on mirrored frames and averages
-    (valgus.mirror: no left/right bias from the model, twice the CPU).
+    (valgus.pose.mirror_average: no left/right bias from the model, twice the CPU).
     """
     resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
     label = model_label(resolved.name, mirror_average=mirror_average)
@@ -124,7 +124,7 @@ def analyze_track(
     ValueError
         For an unknown movement name.
     NoPersonError, WrongViewError, FramingError
-        When the clip cannot be analysed (see valgus.quality).
+        When the clip cannot be analysed (see valgus.analysis.quality).
     """
     if movement != "auto" and movement not in MOVEMENTS:
         raise ValueError(f"movement must be 'auto' or one of {', '.join(MOVEMENTS)}")

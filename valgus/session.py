@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from valgus.filtering import FilterReport
-from valgus.flags import Flags
-from valgus.kinematics import BodyReference
-from valgus.metrics import RepMetrics
+from valgus.analysis.filtering import FilterReport
+from valgus.analysis.flags import Flags
+from valgus.analysis.kinematics import BodyReference
+from valgus.analysis.rep_metrics import RepMetrics
+from valgus.analysis.view import ViewAssessment
+from valgus.pose.track import PoseTrack
 from valgus.thresholds import Thresholds
-from valgus.track import PoseTrack
-from valgus.view import ViewAssessment
 
 SCHEMA_VERSION = "1.0"
 DISCLAIMER = (

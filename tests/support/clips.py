@@ -8,8 +8,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from valgus.source import VideoSource
-from valgus.video_writer import H264Writer
+from valgus.video.source import VideoSource
+from valgus.video.writer import H264Writer
 
 
 def write_frames(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:

@@ -24,8 +24,8 @@ from tests.support.clips import (
     write_audio_only,
     write_frames,
 )
-from valgus.source import VideoSource
-from valgus.video_writer import H264Writer
+from valgus.video.source import VideoSource
+from valgus.video.writer import H264Writer
 
 OK = 0  # analysed (possibly with warnings)
 NOT_A_VIDEO, NO_PERSON, WRONG_VIEW, FRAMING, CORRUPT = 4, 5, 6, 7, 9
@@ -247,7 +247,7 @@ def cases(sample: Path, shared: Path) -> list[Case]:
 
 def sample_clip(folder: Path) -> Path:
     """A small rendered squat (360x480, two reps, ~5 s): the person most cases start from."""
-    from valgus.synth import SynthSpec, render
+    from valgus.synth.render import SynthSpec, render
 
     spec = SynthSpec(
         movement="squat",
@@ -306,7 +306,7 @@ def run_case(path: Path, out: Path, *, timeout_s: float) -> tuple[int | None, st
     import time
 
     start = time.perf_counter()
-    command = [sys.executable, "-m", "valgus.cli", "analyze", str(path), "-o", str(out)]
+    command = [sys.executable, "-m", "valgus.cli.main", "analyze", str(path), "-o", str(out)]
     try:
         done = subprocess.run(
             [*command, "-q", "--no-video"], capture_output=True, text=True, timeout=timeout_s

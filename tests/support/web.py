@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.clips import write_frames
-from valgus.source import VideoSource
+from valgus.video.source import VideoSource
 
 
 def first_seconds(src: Path, dst: Path, seconds: float) -> Path:

@@ -16,14 +16,14 @@ from tqdm import tqdm
 
 from valgus.batch.driver import Backend, BatchOptions, BatchResult, Clip, run_batch
 from valgus.batch.executors import DaskBackend, LocalPool, default_workers
-from valgus.cli import (
+from valgus.cli.options import (
     add_analysis_options,
     add_clip_timeout_option,
     add_mirror_average_option,
     positive_int,
 )
 from valgus.errors import UsageError
-from valgus.models import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
+from valgus.pose.model_files import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
 from valgus.thresholds import Thresholds
 
 

@@ -9,7 +9,7 @@ The order of work is what makes a batch safe to kill and re-run:
    rewritten, so an interrupted run still has one;
 4. one failing clip is recorded and the batch goes on (unless ``fail_fast``).
 
-Each clip's outputs appear atomically (valgus.outdir), with ``input.json``
+Each clip's outputs appear atomically (valgus.outputs.folders), with ``input.json``
 last, so a killed run leaves finished clips finished and the rest absent.
 """
 
@@ -29,7 +29,7 @@ from valgus.batch.inputs import discover, display_names
 from valgus.batch.manifest import OutcomeLog, assign_names, check_folder, clean_partials
 from valgus.batch.overview import clip_row, write_overview
 from valgus.batch.task import ClipOutcome, ClipTask
-from valgus.outdir import cannot_write, make_folder
+from valgus.outputs.folders import cannot_write, make_folder
 
 
 class Backend(Protocol):

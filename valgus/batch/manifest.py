@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from valgus.outdir import cannot_write
+from valgus.outputs.folders import cannot_write
 
 RECORD_NAME = "input.json"
 LOG_NAME = "batch-log.jsonl"
@@ -202,7 +202,9 @@ def assign_names(paths: Sequence[Path], out_dir: Path) -> list[str]:
 
 
 def clean_partials(out_dir: Path, names: Sequence[str]) -> int:
-    """Remove temporary folders a killed run left for ``names`` (valgus.outdir); return how many.
+    """Remove temporary folders a killed run left for ``names``; return how many.
+
+    See valgus.outputs.folders for how the folders are written.
 
     Only call this when nothing else is writing these clips.
     """

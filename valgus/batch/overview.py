@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
 from valgus.batch.manifest import REPORT_NAME, write_text_atomic
-from valgus.flags import NOT_MEASURABLE, VERDICTS
 from valgus.session import DISCLAIMER
 
 INDEX_NAME = "index.html"

@@ -22,7 +22,7 @@ from typing import Any
 
 from valgus.batch.manifest import InputRecord, file_sha256, write_record
 from valgus.errors import ValgusError
-from valgus.models import resolve_model
+from valgus.pose.model_files import resolve_model
 from valgus.thresholds import Thresholds
 
 EXIT_INTERNAL_ERROR = 1
@@ -44,11 +44,13 @@ class ClipTask:
     sex: str | None = None
     overrides: tuple[tuple[str, float], ...] = ()
     write_video: bool = True
-    # Landmarkers on time segments of this clip (valgus.segments); None = one per core
+    # Landmarkers on time segments of this clip (valgus.pose.time_chunks); None = one per core
     # for long clips. A batch running several clips at once passes 1: the clips
     # already fill the cores, and segments would only add warm-up work.
     jobs: int | None = None
-    mirror_average: bool = False  # valgus.mirror: the model on each frame and its mirror image
+    mirror_average: bool = (
+        False  # valgus.pose.mirror_average: the model on each frame and its mirror image
+    )
     # The name the report shows when the file's own is not the one its owner knows
     # (the web app stores uploads under generated names). Not a setting: no redo.
     clip_name: str | None = None
@@ -113,7 +115,7 @@ def run_clip_task(task: ClipTask) -> ClipOutcome:
     path = Path(task.input_path)
     sha = None
     try:
-        from valgus.runner import analyze_one  # inside: a broken install is this clip's error
+        from valgus.cli.analyze import analyze_one  # inside: a broken install is this clip's error
 
         # Stat before hashing: if the file changes while we read it, the recorded
         # size/mtime will not match the next time and the clip is checked again.

@@ -23,8 +23,8 @@ from valgus.live.capture import CapturedFrame, FrameGrabber, FrameReader
 from valgus.live.display import LiveRenderer, Window
 from valgus.live.recorder import Recorder
 from valgus.live.state import LiveFrame, LiveState
-from valgus.models import ResolvedModel
-from valgus.pose import PoseEstimator
+from valgus.pose.landmarker import PoseEstimator
+from valgus.pose.model_files import ResolvedModel
 from valgus.thresholds import Thresholds
 
 DEFAULT_COUNTDOWN_S = 3.0

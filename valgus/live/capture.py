@@ -9,7 +9,7 @@ frame, dropping the ones it had no time for. Every frame still goes to the
 
 A video file given as the source is played at its own frame rate, as if a
 camera were filming it: that is how tests and demos run on machines without a
-camera. Files are read with :class:`valgus.source.VideoSource` (container
+camera. Files are read with :class:`valgus.video.source.VideoSource` (container
 timestamps, rotation); cameras and stream URLs with OpenCV.
 """
 
@@ -27,8 +27,8 @@ from typing import Protocol
 import numpy as np
 
 from valgus.errors import ValgusError
-from valgus.pose import quiet_native_logs
-from valgus.source import VideoSource
+from valgus.pose.landmarker import quiet_native_logs
+from valgus.video.source import VideoSource
 
 # Seconds a camera that opened may take to deliver its first frame (some need ~1-2 s).
 FIRST_FRAME_TIMEOUT_S = 5.0

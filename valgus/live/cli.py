@@ -2,7 +2,7 @@
 
 Flow: check the camera, countdown, 2-second standing calibration, the set
 with live cues; on quit (q / Esc / Ctrl-C / --duration / end of the file) the
-raw recording is closed and the offline pipeline (``valgus.runner.analyze_one``)
+raw recording is closed and the offline pipeline (``valgus.cli.analyze.analyze_one``)
 re-runs on it, so the final report is exactly what ``valgus analyze`` gives.
 
 Output folder (default ``./valgus-live/<timestamp>/``)::
@@ -22,9 +22,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from valgus.cli import add_analysis_options
+from valgus.cli.options import add_analysis_options
 from valgus.errors import UsageError, ValgusError
-from valgus.outdir import make_folder
+from valgus.outputs.folders import make_folder
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -101,7 +101,7 @@ def _write_live_files(result, out: Path) -> None:
 
 
 def _analyse(recording: Path, out: Path, args: argparse.Namespace, model, thresholds) -> None:
-    from valgus.runner import analyze_one
+    from valgus.cli.analyze import analyze_one
 
     _say(f"analysing the recording: {recording}")
     try:
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``valgus live``; returns the exit code (0 also after Ctrl-C during the set)."""
     from valgus.live.app import LiveOptions, run_live
     from valgus.live.capture import open_reader
-    from valgus.models import resolve_model
+    from valgus.pose.model_files import resolve_model
     from valgus.thresholds import Thresholds
 
     if args.duration is not None and args.duration <= 0:

@@ -1,6 +1,6 @@
 """Causal flags and rep counting: decisions made from the past only, frame by frame.
 
-The offline stages (valgus.flags, valgus.events) see the whole clip: they drop
+The offline stages (valgus.analysis.flags, valgus.analysis.events) see the whole clip: they drop
 flag runs shorter than 100 ms afterwards and find reps as depth peaks. Live,
 a cue must appear while the knee is still caving in, so the same rules are
 applied causally:
@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import math
 
-from valgus.events import MAX_HOLD_GAP_S, MIN_HOLD_S, MIN_REP_SEPARATION_S, REP_EDGE_FRACTION
+from valgus.analysis.events import (
+    MAX_HOLD_GAP_S,
+    MIN_HOLD_S,
+    MIN_REP_SEPARATION_S,
+    REP_EDGE_FRACTION,
+)
 
 _EPS_S = 1e-9
 
@@ -39,12 +44,12 @@ class _Level:
             self.raw_on = False
         elif value >= self.enter and not self.raw_on:
             self.raw_on, self.since_s = True, time_s
-        # A run of n frames lasts n frame periods (valgus.flags.FlagInterval).
+        # A run of n frames lasts n frame periods (valgus.analysis.flags.FlagInterval).
         return self.raw_on and time_s - self.since_s + period_s >= self.min_duration_s - _EPS_S
 
 
 class CausalGrader:
-    """Grade a live value 0 / 1 / 2 like ``valgus.flags.grade_series``, but causally.
+    """Grade a live value 0 / 1 / 2 like ``valgus.analysis.flags.grade_series``, but causally.
 
     Parameters
     ----------

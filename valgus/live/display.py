@@ -20,9 +20,10 @@ import numpy as np
 
 from valgus.errors import UsageError
 from valgus.live.state import LiveFrame
-from valgus.overlay import OverlayFrame, default_overlay
-from valgus.overlay_draw import DEFAULT_PALETTE, OverlayPalette, dim_rect, draw_text, px, ui_scale
-from valgus.overlay_draw import text_size as measure_text
+from valgus.overlay.chain import default_overlay
+from valgus.overlay.draw import DEFAULT_PALETTE, OverlayPalette, dim_rect, draw_text, px, ui_scale
+from valgus.overlay.draw import text_size as measure_text
+from valgus.overlay.frame import OverlayFrame
 
 QUIT_KEYS = frozenset({ord("q"), ord("Q"), 27})  # 27 = Esc
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts")

@@ -1,8 +1,8 @@
 """Per-frame measurements for the live view: framing check, FPPA, pelvis, depth.
 
-The offline kinematics (valgus.kinematics) work on a whole clip; live we have
+The offline kinematics (valgus.analysis.kinematics) work on a whole clip; live we have
 one frame at a time plus the body reference taken during the standing
-calibration. Both use the same geometry (valgus.geometry) and the same cuts
+calibration. Both use the same geometry (valgus.analysis.geometry) and the same cuts
 (visibility 0.5, thigh ratio 0.5, ankle lift 0.08 leg lengths, side view when
 the shoulder/hip width ratio is below 0.3 or the body yaw above 55 deg), so
 the live numbers and the final report agree up to smoothing.
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valgus.geometry import fppa_deg, pelvic_obliquity_deg
-from valgus.kinematics import MIN_VISIBILITY, BodyReference
-from valgus.landmarks import LEG, LOWER_BODY, SIDES, Landmark
-from valgus.view import SIDE_MAX_WIDTH_RATIO, SIDE_MIN_YAW_DEG, body_yaw_deg, width_ratio
+from valgus.analysis.geometry import fppa_deg, pelvic_obliquity_deg
+from valgus.analysis.kinematics import MIN_VISIBILITY, BodyReference
+from valgus.analysis.view import SIDE_MAX_WIDTH_RATIO, SIDE_MIN_YAW_DEG, body_yaw_deg, width_ratio
+from valgus.pose.landmarks import LEG, LOWER_BODY, SIDES, Landmark
 
 FEET = (
     Landmark.LEFT_ANKLE,
@@ -63,7 +63,7 @@ def _in_view(
 def facing_camera(xy: np.ndarray, world_xyz_m: np.ndarray | None) -> bool:
     """True for a front view: the person's left hip on the image right, not side-on.
 
-    Uses the offline view check's cuts (valgus.view) on one frame.
+    Uses the offline view check's cuts (valgus.analysis.view) on one frame.
     """
     if not xy[Landmark.LEFT_HIP, 0] > xy[Landmark.RIGHT_HIP, 0]:
         return False

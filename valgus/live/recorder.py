@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 
 from valgus.live.capture import CapturedFrame
-from valgus.video_writer import H264Writer
+from valgus.video.writer import H264Writer
 
 FRAGMENT_S = 1.0
 FRAGMENTED_MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"

@@ -2,7 +2,7 @@
 
 Takes the pose model's landmarks of each processed frame (unmirrored, the
 person's own left and right) and returns what to draw: an
-:class:`~valgus.overlay.OverlayFrame` plus the phase. No drawing, no model,
+:class:`~valgus.overlay.chain.OverlayFrame` plus the phase. No drawing, no model,
 no I/O here, so it is tested with plain arrays.
 
 Phases:
@@ -11,7 +11,7 @@ Phases:
 2. calibrating: collects ``calibration_s`` seconds of frames in which the whole
    body is in view and facing the camera, then estimates the standing
    reference (segment lengths, standing hip height, floor, pelvic baseline)
-   with the offline :func:`valgus.kinematics.estimate_reference`. Frames seen
+   with the offline :func:`valgus.analysis.kinematics.estimate_reference`. Frames seen
    meanwhile are replayed into the counters, so a rep begun during the
    calibration still counts.
 3. set: FPPA, pelvic drop, causal flags, rep counter, cues.
@@ -24,15 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valgus.events import ANKLE_LIFT_MIN, REP_PROMINENCE, pelvic_drop_from_obliquity
-from valgus.kinematics import MIN_THIGH_RATIO, BodyReference, estimate_reference
-from valgus.landmarks import SIDES
+from valgus.analysis.events import ANKLE_LIFT_MIN, REP_PROMINENCE, pelvic_drop_from_obliquity
+from valgus.analysis.kinematics import MIN_THIGH_RATIO, BodyReference, estimate_reference
 from valgus.live.counting import CausalGrader, HoldCounter, RepCounter
 from valgus.live.measure import HINT_HEAD, Framing, LiveMeasures, assess_framing, measure
 from valgus.live.one_euro import OneEuroFilter
-from valgus.overlay import OverlayFrame
+from valgus.overlay.frame import OverlayFrame
 from valgus.pipeline import SINGLE_LEG_MIN_THIGH_RATIO
-from valgus.pose import TrackBuilder
+from valgus.pose.landmarker import TrackBuilder
+from valgus.pose.landmarks import SIDES
 from valgus.thresholds import Thresholds
 
 PHASES = ("countdown", "calibrating", "set")

@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valgus.overlay import FlagTimeline, OverlayFrame, default_overlay
-from valgus.prefetch import BackgroundConsumer, prefetch
+from valgus.overlay.chain import default_overlay
+from valgus.overlay.frame import FlagTimeline, OverlayFrame
 from valgus.session import Session
-from valgus.source import VideoSource
-from valgus.video_writer import H264Writer
+from valgus.video.prefetch import BackgroundConsumer, prefetch
+from valgus.video.source import VideoSource
+from valgus.video.writer import H264Writer
 
 
 def flag_timeline(frames: pd.DataFrame) -> FlagTimeline:

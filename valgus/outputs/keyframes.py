@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from valgus.metrics import RepMetrics
+from valgus.analysis.rep_metrics import RepMetrics
 from valgus.session import Session
 
 STILL_MAX_SIDE_PX = 560  # long side of an embedded still: sharp on a phone, small in the page

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from valgus.landmarks import NUM_LANDMARKS
+from valgus.pose.landmarks import NUM_LANDMARKS
 from valgus.session import Session
 
 TRC_NAME = "landmarks_px.trc"

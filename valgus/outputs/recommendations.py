@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from valgus.flags import NOT_MEASURABLE, VERDICTS
+from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
 from valgus.session import Session
 
 SIDES = ("left", "right")
@@ -42,7 +42,7 @@ class Findings:
     movement : str
         "squat", "single-leg-squat" or "single-leg-stance".
     knee_verdict : dict {"left", "right"} -> str
-        One of `valgus.flags.VERDICTS` or "not measurable".
+        One of `valgus.analysis.flags.VERDICTS` or "not measurable".
     knee_mean_fppa_deg : dict {"left", "right"} -> float
         Mean FPPA at the rep bottoms (NaN when not measurable).
     pelvic_verdict : str

@@ -11,8 +11,8 @@ import math
 from html import escape
 from pathlib import Path
 
-from valgus.flags import FlagEvent, verdict
-from valgus.metrics import RepMetrics
+from valgus.analysis.flags import FlagEvent, verdict
+from valgus.analysis.rep_metrics import RepMetrics
 from valgus.outputs.keyframes import KeyMoment
 from valgus.outputs.recommendations import Plan
 from valgus.outputs.report_text import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from valgus.flags import NOT_MEASURABLE, VERDICTS
+from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
 from valgus.outputs.recommendations import NO_DROP_MEASURED, borderline
 from valgus.session import Session
 

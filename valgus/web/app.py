@@ -43,7 +43,7 @@ class ServeConfig:
     model : str
         Pose model for every clip ("lite" | "full" | "heavy" | path).
     mirror_average : bool
-        Analyse every clip with mirror-averaged landmarkers (valgus.mirror).
+        Analyse every clip with mirror-averaged landmarkers (valgus.pose.mirror_average).
     clip_timeout_s : float or None
         A clip still running after this long is stopped and its job fails.
     """

@@ -15,7 +15,7 @@ import socket
 import sys
 from pathlib import Path
 
-from valgus.cli import add_clip_timeout_option, add_mirror_average_option
+from valgus.cli.options import add_clip_timeout_option, add_mirror_average_option
 from valgus.errors import UsageError
 
 ENV_TOKEN = "VALGUS_TOKEN"
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     """Check the options, then serve until Ctrl-C; return the exit code."""
     import uvicorn
 
-    from valgus.models import resolve_model
+    from valgus.pose.model_files import resolve_model
     from valgus.web.app import ServeConfig, create_app
     from valgus.web.security import check_bind
     from valgus.web.storage import DataDir

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from valgus.outdir import make_folder
+from valgus.outputs.folders import make_folder
 
 try:  # POSIX; elsewhere two servers on one data directory are not prevented
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None
 
-# Files of a result folder the app serves (the outputs of valgus.outputs.writer that
+# Files of a result folder the app serves (the outputs of valgus.outputs.clip_folder that
 # report.html links to), and the media type of each. Anything else in the folder
 # (input.json holds the server's paths) or outside it is never served.
 RESULT_FILES = {
@@ -121,7 +121,7 @@ class DataDir:
         """Remove what a killed server leaves behind: partial uploads and result folders.
 
         Partial uploads were never acknowledged to the client, and a result folder
-        still being written (``.N.partial-*`` from valgus.outdir.atomic_folder) is
+        still being written (``.N.partial-*`` from valgus.outputs.folders.atomic_folder) is
         rewritten when the job runs again.
         """
         for path in self.tmp.iterdir():

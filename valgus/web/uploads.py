@@ -9,7 +9,7 @@ or nothing: any bad file discards every file of that request and nothing else.
 
 A clip is accepted by its content, never by its name: the first bytes must be
 those of a video container (MP4/MOV, Matroska/WebM, AVI, MPEG-TS) and PyAV
-(valgus.source.VideoSource) must open it and decode a frame.
+(valgus.video.source.VideoSource) must open it and decode a frame.
 """
 
 from __future__ import annotations
@@ -288,7 +288,7 @@ def check_video(path: Path, *, label: str) -> VideoProbe:
     ``label`` (the client's file name) replaces the temporary path in messages, so
     errors never show where the server keeps files.
     """
-    from valgus.source import VideoSource
+    from valgus.video.source import VideoSource
 
     size = path.stat().st_size
     if size == 0:

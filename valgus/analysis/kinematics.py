@@ -1,0 +1,319 @@
+"""Per-frame kinematics of a cleaned pose track: FPPA, knee offsets, pelvis, depth.
+
+Turns a :class:`~valgus.pose.track.PoseTrack` (after :mod:`valgus.analysis.filtering`) into
+the per-frame table of CONTRACT.md ("frames" columns) plus a
+:class:`BodyReference` estimated from the clip itself (standing posture and
+segment lengths), which normalises every distance so people, zoom and camera
+distance compare. The geometry lives in :mod:`valgus.analysis.geometry` and is
+re-exported here for the live mode and tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from valgus.analysis.geometry import (
+    fppa_deg,
+    medial_sign,
+    pelvic_obliquity_deg,
+    ratio,
+    signed_knee_offset,
+    trunk_lean_deg,
+)
+from valgus.pose.landmarks import LEG, LOWER_BODY, SIDES, Landmark
+from valgus.pose.track import PoseTrack
+
+__all__ = [
+    "BodyReference",
+    "Kinematics",
+    "compute_kinematics",
+    "estimate_reference",
+    "fppa_deg",
+    "lower_body_visible",
+    "medial_sign",
+    "pelvic_obliquity_deg",
+    "ratio",
+    "signed_knee_offset",
+    "trunk_lean_deg",
+]
+
+MIN_VISIBILITY = 0.5
+# Below half its standing length the thigh points at the camera and the
+# hip-knee-ankle angle means nothing (design.md section 5).
+MIN_THIGH_RATIO = 0.5
+# Standing frames for the pelvic baseline: hips within 5% of leg length of their
+# highest and both ankles within 8% of the floor. 8%, not 5%: staggered feet or a
+# slight camera roll put one grounded ankle 4-8% higher on real clips
+# (front/lnewco_good_IMG_7027.mov: median 4.8%, p90 7.8%), while a lifted foot in
+# single-leg stance sits 13% or more above the floor (front/tux_hyva6.mp4).
+STANDING_MAX_DEPTH = 0.05
+GROUNDED_MAX_LIFT = 0.08
+# An ankle that never comes closer to the floor than this (leg lengths) is taken as
+# placed forward (stagger), not lifted; see _stagger.
+MAX_STAGGER = 0.1
+# Camera roll a grounded ankle's offset may also come from: a rolled camera lifts one
+# ankle by tan(roll) x the ankle spacing. A 5 deg roll of the wide-stance clips of
+# ../shared/videos/front (spacing 0.5-1.2 leg lengths) lifted one ankle by 0.04-0.11
+# leg lengths, past MAX_STAGGER: the clip lost its standing frames (so its pelvic
+# baseline) and passed for a single-leg squat (benchmarks/metamorphic.py, roll5 on
+# lnewco_bad_IMG_7033, lnewco_good_IMG_7035, nowva_side_lunge). Handheld phones tilt
+# a few degrees; 6 deg leaves room for that and none for a lifted foot on a narrow
+# stance (tux_hyva6: spacing 0.19, lowest lift 0.13 > 0.1 + 0.19 tan 6).
+MAX_ROLL_DEG = 6.0
+
+
+@dataclass(frozen=True)
+class BodyReference:
+    """Standing posture and body size, estimated from the clip itself (pixels, degrees).
+
+    Attributes
+    ----------
+    thigh_length_px, shank_length_px : dict[str, float]
+        Per side ("left", "right"): 90th percentile of the projected segment
+        length, i.e. its length when it is most parallel to the image plane.
+    leg_length_px : float
+        Mean over sides of thigh + shank reference lengths.
+    hip_width_px : float
+        Median hip-to-hip distance.
+    standing_hip_y_px : float
+        Hip-midpoint y when standing (10th percentile of y: the highest hips).
+    floor_y_px : float
+        y of a grounded ankle (90th percentile of the lower ankle's y).
+    ankle_stagger : dict[str, float]
+        Per side, leg lengths a grounded ankle sits above ``floor_y_px`` (feet
+        staggered or camera rolled); subtracted from the ankle lift.
+    pelvic_baseline_deg : float
+        Median raw pelvic obliquity over standing frames (0 if there are none).
+    standing_frames : int
+        How many frames the baseline came from.
+    """
+
+    thigh_length_px: dict[str, float]
+    shank_length_px: dict[str, float]
+    leg_length_px: float
+    hip_width_px: float
+    standing_hip_y_px: float
+    floor_y_px: float
+    ankle_stagger: dict[str, float]
+    pelvic_baseline_deg: float
+    standing_frames: int
+
+
+@dataclass(frozen=True)
+class Kinematics:
+    """The per-frame table (index = frame number, CONTRACT.md columns) and the reference."""
+
+    frames: pd.DataFrame
+    reference: BodyReference
+
+
+def _pct(values: np.ndarray, q: float) -> float:
+    """Percentile of the finite values, NaN (and no warning) when there are none."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.percentile(finite, q)) if finite.size else float("nan")
+
+
+def _midpoint(xy: np.ndarray, left: int, right: int) -> np.ndarray:
+    return (xy[:, left] + xy[:, right]) / 2.0
+
+
+def _present(track: PoseTrack, landmarks: tuple[int, ...], min_visibility: float) -> np.ndarray:
+    """(T,) bool: all ``landmarks`` finite and at least ``min_visibility`` visible."""
+    index = list(landmarks)
+    finite = np.isfinite(track.xy_px[:, index]).all(axis=(1, 2))
+    return finite & (track.visibility[:, index] >= min_visibility).all(axis=1)
+
+
+def lower_body_visible(track: PoseTrack, *, min_visibility: float = MIN_VISIBILITY) -> np.ndarray:
+    """(T,) bool: hips, knees and ankles visible (>= ``min_visibility``) and inside the frame.
+
+    MediaPipe extrapolates landmarks outside the frame (e.g. cropped feet in
+    ``front/sebitzu_squat.mp4``); such frames must not feed FPPA or the floor.
+    """
+    xy = track.xy_px[:, list(LOWER_BODY)]
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (xy[..., 0] >= 0)
+            & (xy[..., 0] <= track.width)
+            & (xy[..., 1] >= 0)
+            & (xy[..., 1] <= track.height)
+        )
+    return _present(track, LOWER_BODY, min_visibility) & inside.all(axis=1)
+
+
+def _segment_lengths(xy: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per side, (T,) projected thigh and shank lengths in pixels."""
+    lengths = {}
+    for side in SIDES:
+        hip, knee, ankle = LEG[side]
+        thigh = np.linalg.norm(xy[:, knee] - xy[:, hip], axis=-1)
+        shank = np.linalg.norm(xy[:, ankle] - xy[:, knee], axis=-1)
+        lengths[side] = (thigh, shank)
+    return lengths
+
+
+def _stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np.ndarray) -> float:
+    """How far (leg lengths) an ankle sits above the floor even at its lowest.
+
+    A foot placed a little forward, or a slightly rolled camera, puts one
+    grounded ankle up to ~0.1 leg lengths above the other for the whole clip
+    (front/lnewco_bad_IMG_7033.mov: 0.084-0.101). That is not a lifted foot. A
+    foot lifted for the whole of a single-leg hold sits higher still, so only
+    offsets up to ``MAX_STAGGER``, plus what a ``MAX_ROLL_DEG`` camera roll adds
+    across the clip's ankle spacing, are taken as stagger.
+    """
+    lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[use]
+    lowest = _pct(lift, 10)
+    spacing = ratio(
+        _pct(np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])[use], 50), leg
+    )
+    limit = MAX_STAGGER + (float(spacing) if np.isfinite(spacing) else 0.0) * np.tan(
+        np.radians(MAX_ROLL_DEG)
+    )
+    return lowest if np.isfinite(lowest) and 0 < lowest <= limit else 0.0
+
+
+def _ankle_lift(xy: np.ndarray, side: str, floor_y: float, leg: float, stagger: float):
+    """(T,) height of one ankle above the floor, less its stagger, in leg lengths."""
+    return ratio(floor_y - xy[:, LEG[side][2], 1], leg) - stagger
+
+
+def estimate_reference(
+    track: PoseTrack, *, min_visibility: float = MIN_VISIBILITY
+) -> BodyReference:
+    """Estimate the standing posture, segment lengths and pelvic baseline of a clip.
+
+    Statistics come from frames with the lower body visible (all frames if there
+    are none, so a cropped clip still gets numbers, and the pipeline warns about
+    framing). Standing frames: depth < 0.05 and both ankle lifts < 0.08 (leg
+    lengths); their median raw obliquity is the baseline that removes camera
+    roll and landmark bias from pelvic drop (Dingenen 2018 measure against a
+    standing reference too).
+    """
+    xy = track.xy_px
+    use = lower_body_visible(track, min_visibility=min_visibility)
+    if not use.any():
+        use = np.ones(track.n_frames, dtype=bool)
+    lengths = _segment_lengths(xy)
+    thigh = {side: _pct(lengths[side][0][use], 90) for side in SIDES}
+    shank = {side: _pct(lengths[side][1][use], 90) for side in SIDES}
+    per_side = np.array([thigh[s] + shank[s] for s in SIDES])
+    leg = float(np.mean(per_side[np.isfinite(per_side)])) if np.isfinite(per_side).any() else np.nan
+    left_hip, right_hip = xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP]
+    hip_width = _pct(np.linalg.norm(left_hip - right_hip, axis=-1)[use], 50)
+    hip_y = _midpoint(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)[:, 1]
+    lower_ankle_y = np.fmax(xy[:, Landmark.LEFT_ANKLE, 1], xy[:, Landmark.RIGHT_ANKLE, 1])
+    standing_hip_y = _pct(hip_y[use], 10)
+    floor_y = _pct(lower_ankle_y[use], 90)
+
+    depth = ratio(hip_y - standing_hip_y, leg)
+    stagger = {side: _stagger(xy, side, floor_y, leg, use) for side in SIDES}
+    lifts = [_ankle_lift(xy, side, floor_y, leg, stagger[side]) for side in SIDES]
+    obliquity = pelvic_obliquity_deg(left_hip, right_hip)
+    with np.errstate(invalid="ignore"):
+        standing = use & (depth < STANDING_MAX_DEPTH) & np.isfinite(obliquity)
+        for lift in lifts:
+            standing &= lift < GROUNDED_MAX_LIFT
+    baseline = float(np.median(obliquity[standing])) if standing.any() else 0.0
+    return BodyReference(
+        thigh_length_px=thigh,
+        shank_length_px=shank,
+        leg_length_px=leg,
+        hip_width_px=hip_width,
+        standing_hip_y_px=standing_hip_y,
+        floor_y_px=floor_y,
+        ankle_stagger=stagger,
+        pelvic_baseline_deg=baseline,
+        standing_frames=int(standing.sum()),
+    )
+
+
+def _leg_columns(
+    track: PoseTrack, side: str, reference: BodyReference, min_visibility: float
+) -> dict[str, np.ndarray]:
+    """FPPA, thigh ratio, validity and medial knee offset of one leg."""
+    xy = track.xy_px
+    hip, knee, ankle = LEG[side]
+    other_hip = LEG["right" if side == "left" else "left"][0]
+    points = (xy[:, hip], xy[:, knee], xy[:, ankle], xy[:, other_hip])
+    thigh_ref = reference.thigh_length_px[side]
+    thigh_ratio = ratio(np.linalg.norm(xy[:, knee] - xy[:, hip], axis=-1), thigh_ref)
+    fppa = fppa_deg(*points)
+    with np.errstate(invalid="ignore"):
+        valid = (
+            _present(track, (hip, knee, ankle), min_visibility)
+            & (thigh_ratio >= MIN_THIGH_RATIO)
+            & np.isfinite(fppa)
+        )
+    return {
+        f"fppa_{side}_deg": fppa,
+        f"thigh_ratio_{side}": thigh_ratio,
+        f"fppa_valid_{side}": valid,
+        f"knee_medial_{side}": ratio(signed_knee_offset(*points), thigh_ref),
+    }
+
+
+def compute_kinematics(track: PoseTrack, *, min_visibility: float = MIN_VISIBILITY) -> Kinematics:
+    """Per-frame kinematics of a (filtered) pose track.
+
+    Parameters
+    ----------
+    track : PoseTrack
+        Usually the output of :func:`valgus.analysis.filtering.filter_track`.
+    min_visibility : float, keyword-only
+        Visibility a landmark needs for ``lower_body_visible`` and ``fppa_valid_*``.
+
+    Returns
+    -------
+    Kinematics
+        ``frames``: one row per frame (index "frame"), the columns of
+        CONTRACT.md in its order; NaN where not computable. ``reference``: the
+        :class:`BodyReference` used for normalisation and the pelvic baseline.
+    """
+    xy = track.xy_px
+    reference = estimate_reference(track, min_visibility=min_visibility)
+    leg = reference.leg_length_px
+    cols: dict[str, np.ndarray] = {
+        "time_s": np.asarray(track.times_s, dtype=float),
+        "has_pose": track.has_pose,
+        "lower_body_visible": lower_body_visible(track, min_visibility=min_visibility),
+    }
+    legs = {side: _leg_columns(track, side, reference, min_visibility) for side in SIDES}
+    for stem in ("fppa_{}_deg", "thigh_ratio_{}", "fppa_valid_{}", "knee_medial_{}"):
+        for side in SIDES:
+            cols[stem.format(side)] = legs[side][stem.format(side)]
+
+    def sep(left: int, right: int) -> np.ndarray:
+        return np.abs(xy[:, left, 0] - xy[:, right, 0])
+
+    cols["knee_sep_px"] = sep(Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
+    cols["ankle_sep_px"] = sep(Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
+    cols["hip_sep_px"] = sep(Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    cols["kasr"] = ratio(cols["knee_sep_px"], cols["ankle_sep_px"])
+    cols["khr"] = ratio(cols["knee_sep_px"], cols["hip_sep_px"])
+
+    left_hip, right_hip = xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP]
+    raw = pelvic_obliquity_deg(left_hip, right_hip)
+    cols["pelvic_obliquity_raw_deg"] = raw
+    cols["pelvic_obliquity_deg"] = raw - reference.pelvic_baseline_deg
+
+    hip_mid = _midpoint(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    cols["depth"] = ratio(hip_mid[:, 1] - reference.standing_hip_y_px, leg)
+    for side in SIDES:
+        cols[f"ankle_lift_{side}"] = _ankle_lift(
+            xy, side, reference.floor_y_px, leg, reference.ankle_stagger[side]
+        )
+
+    # Which image direction is the person's left: the clip's median, so that a
+    # few noisy frames with overlapping hips cannot flip the sign of the lean.
+    facing = _pct(left_hip[:, 0] - right_hip[:, 0], 50)
+    left_dir = np.sign(facing) if np.isfinite(facing) and facing != 0 else np.nan
+    shoulder_mid = _midpoint(xy, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    cols["trunk_lean_deg"] = trunk_lean_deg(shoulder_mid, hip_mid, left_dir=left_dir)
+
+    frames = pd.DataFrame(cols, index=pd.RangeIndex(track.n_frames, name="frame"))
+    return Kinematics(frames=frames, reference=reference)

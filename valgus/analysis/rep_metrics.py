@@ -1,0 +1,170 @@
+"""Per-rep metrics: the numbers clinicians read at the bottom of each rep.
+
+Clinical practice reads FPPA and KASR at peak knee flexion (the lowest hip
+position) and contralateral pelvic drop over the rep or hold (design.md
+section 1). Split from valgus.analysis.events, which finds the reps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from valgus.analysis.events import (
+    STANCE_SIDES,
+    Rep,
+    bool_column,
+    float_column,
+    pelvic_drop_from_obliquity,
+    rep_positions,
+    require_columns,
+)
+
+
+@dataclass(frozen=True)
+class RepMetrics:
+    """What one rep measured, at its bottom and over its whole span.
+
+    FPPA is read only where ``fppa_valid_<side>`` holds (the thigh is long
+    enough in the image for the angle to mean something, design.md section
+    5); at an invalid bottom the value is NaN and ``fppa_valid_bottom_<side>``
+    is False. Peaks are maxima (valgus and drop are +). Ratios (KASR, KHR),
+    depth (leg lengths) and knee medial displacement (thigh lengths) carry
+    no unit suffix, like their frames columns. ``*_frame`` are frame numbers,
+    None where nothing valid was seen.
+    """
+
+    index: int
+    stance_side: str | None
+    start_frame: int
+    bottom_frame: int
+    end_frame: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    duration_s: float
+    depth_bottom: float
+    fppa_bottom_left_deg: float
+    fppa_bottom_right_deg: float
+    fppa_valid_bottom_left: bool
+    fppa_valid_bottom_right: bool
+    peak_fppa_left_deg: float
+    peak_fppa_right_deg: float
+    peak_fppa_left_frame: int | None
+    peak_fppa_right_frame: int | None
+    kasr_bottom: float
+    khr_bottom: float
+    knee_medial_bottom_left: float
+    knee_medial_bottom_right: float
+    trunk_lean_bottom_deg: float
+    pelvic_drop_bottom_deg: float
+    peak_pelvic_drop_deg: float
+    peak_pelvic_drop_frame: int | None
+    mean_pelvic_drop_deg: float
+
+    def to_dict(self) -> dict:
+        """Plain dict (one row of reps.csv / an entry of report.json)."""
+        return asdict(self)
+
+
+_BOTTOM_COLUMNS = ("kasr", "khr", "knee_medial_left", "knee_medial_right", "trunk_lean_deg")
+_METRIC_COLUMNS = (
+    "time_s",
+    "depth",
+    "fppa_left_deg",
+    "fppa_right_deg",
+    "fppa_valid_left",
+    "fppa_valid_right",
+    "pelvic_obliquity_deg",
+    *_BOTTOM_COLUMNS,
+)
+
+
+PEAK_WINDOW_FRAMES = 5
+
+
+def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float, int | None]:
+    """Highest value of a 5-frame running median over the valid frames, and its frame.
+
+    The plain maximum of a noisy series is its least stable statistic: on
+    mirrored, rolled or re-encoded copies of real clips it moved by more than
+    the 2 deg the metamorphic checks allow (docs/validation.md), while the
+    running median's peak does not chase single-frame landmark jitter.
+    """
+    ok = ok & np.isfinite(values)
+    if not ok.any():
+        return float("nan"), None
+    series = pd.Series(np.where(ok, values, np.nan))
+    robust = series.rolling(PEAK_WINDOW_FRAMES, center=True, min_periods=1).median()
+    robust = robust.where(ok).to_numpy()
+    i = int(np.nanargmax(robust))
+    return float(robust[i]), int(labels[i])
+
+
+def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
+    """FPPA at position ``k`` (the bottom) and its peak, per side, valid frames only."""
+    labels = span.index.to_numpy()
+    out: dict = {}
+    for side in STANCE_SIDES:
+        values = float_column(span, f"fppa_{side}_deg")
+        ok = bool_column(span, f"fppa_valid_{side}")
+        valid = bool(ok[k] and np.isfinite(values[k]))
+        out[f"fppa_valid_bottom_{side}"] = valid
+        out[f"fppa_bottom_{side}_deg"] = float(values[k]) if valid else float("nan")
+        out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak(values, ok, labels)
+    return out
+
+
+def rep_metrics(frames: pd.DataFrame, rep: Rep) -> RepMetrics:
+    """Measure one rep: FPPA, knee separation and pelvic drop at its bottom and peaks.
+
+    The bottom is peak knee flexion (lowest hip), where clinical protocols
+    read FPPA and KASR (design.md section 1). Pelvic drop uses the rep's
+    ``stance_side`` (|obliquity| for bilateral reps), as `add_pelvic_drop`.
+
+    Parameters
+    ----------
+    frames : DataFrame
+        The kinematics table (CONTRACT.md columns), index = frame number.
+    rep : Rep
+
+    Returns
+    -------
+    RepMetrics
+    """
+    require_columns(frames, _METRIC_COLUMNS)
+    a, m, b = rep_positions(frames, rep)
+    span = frames.iloc[a : b + 1]
+    labels = span.index.to_numpy()
+    k = m - a
+    drop = pelvic_drop_from_obliquity(
+        float_column(span, "pelvic_obliquity_deg"),
+        np.full(len(span), rep.stance_side, dtype=object),
+    )
+    peak_drop = _peak(drop, np.ones(drop.size, dtype=bool), labels)
+    times = float_column(span, "time_s")
+    bottom = {c: float(span[c].iloc[k]) for c in _BOTTOM_COLUMNS}
+    return RepMetrics(
+        index=rep.index,
+        stance_side=rep.stance_side,
+        start_frame=rep.start_frame,
+        bottom_frame=rep.bottom_frame,
+        end_frame=rep.end_frame,
+        start_s=float(times[0]),
+        bottom_s=float(times[k]),
+        end_s=float(times[-1]),
+        duration_s=float(times[-1] - times[0]),
+        depth_bottom=float(span["depth"].iloc[k]),
+        **_fppa_fields(span, k),
+        kasr_bottom=bottom["kasr"],
+        khr_bottom=bottom["khr"],
+        knee_medial_bottom_left=bottom["knee_medial_left"],
+        knee_medial_bottom_right=bottom["knee_medial_right"],
+        trunk_lean_bottom_deg=bottom["trunk_lean_deg"],
+        pelvic_drop_bottom_deg=float(drop[k]),
+        peak_pelvic_drop_deg=peak_drop[0],
+        peak_pelvic_drop_frame=peak_drop[1],
+        mean_pelvic_drop_deg=float(np.nanmean(drop)) if np.isfinite(drop).any() else float("nan"),
+    )

@@ -1,0 +1,1 @@
+"""The ``valgus`` command: argument parsing, shared options, ``valgus analyze``."""

@@ -1,0 +1,83 @@
+"""Options shared by the commands that analyse clips (analyze, batch, live, serve).
+
+Why one module: every way in must parse --movement, --model, --threshold,
+--jobs and --clip-timeout the same way, with the same messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+MOVEMENT_CHOICES = ("auto", "squat", "single-leg-squat", "single-leg-stance")
+
+
+def threshold_override(text: str) -> tuple[str, float]:
+    """Parse ``--threshold NAME=VALUE`` (shared by analyze and batch)."""
+    name, sep, value = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return name.strip(), float(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}") from exc
+
+
+def positive_seconds(text: str) -> float:
+    """Parse a duration option that must be a number of seconds > 0 (--clip-timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
+def add_clip_timeout_option(parser: argparse.ArgumentParser, *, note: str = "") -> None:
+    """``--clip-timeout S`` of the commands that analyse clips in worker processes."""
+    parser.add_argument(
+        "--clip-timeout",
+        type=positive_seconds,
+        metavar="S",
+        help="stop a clip still running after S seconds (a fresh worker's start-up included) "
+        f"and record it as failed (exit code 124){note}",
+    )
+
+
+def positive_int(text: str) -> int:
+    """Parse a count option that must be a whole number >= 1 (--jobs, --workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def add_analysis_options(parser: argparse.ArgumentParser, *, thresholds: bool = True) -> None:
+    """--movement, --model, --sex (and --threshold): the options every way in shares."""
+    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    parser.add_argument(
+        "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
+    )
+    parser.add_argument("--sex", choices=("f", "m"), help="selects sex-specific FPPA normal ranges")
+    if thresholds:
+        parser.add_argument(
+            "--threshold",
+            action="append",
+            type=threshold_override,
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a threshold, e.g. fppa_marked_deg=15 (repeatable)",
+        )
+
+
+def add_mirror_average_option(parser: argparse.ArgumentParser) -> None:
+    """--mirror-average, for the ways in that analyse files (valgus.pose.mirror_average)."""
+    parser.add_argument(
+        "--mirror-average",
+        action="store_true",
+        help="also run the model on mirrored frames and average: no left/right bias "
+        "from the model, about twice the CPU",
+    )

@@ -1,0 +1,1 @@
+"""Synthetic clips with known ground truth (``valgus synth``)."""

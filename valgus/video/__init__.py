@@ -1,0 +1,1 @@
+"""Video files in and out: decoding with timestamps, H.264 writing, read-ahead."""
