@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from valgus.batch.driver import BatchOptions, run_batch  # noqa: E402
 from valgus.batch.executors import DaskBackend, LocalPool  # noqa: E402
+from valgus.settings import AnalysisSettings  # noqa: E402
 
 SAMPLES = sorted((REPO / "sample_videos").glob("*.mp4"))
 
@@ -104,7 +105,7 @@ def timed_batch(clips: Path, workers: int, *, dask: bool, video: bool, pin: bool
         result = run_batch(
             [clips],
             Path(out),
-            options=BatchOptions(write_video=video, show_progress=False),
+            options=BatchOptions(settings=AnalysisSettings(write_video=video), show_progress=False),
             start_backend=start,
         )
         seconds = time.perf_counter() - begin

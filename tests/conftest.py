@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "sample_videos"
-SHARED_VIDEOS = REPO.parent / "shared" / "videos"
+from tests.support.paths import SHARED_VIDEOS
 
 
 @pytest.fixture(scope="session")
@@ -18,11 +15,6 @@ def shared_videos() -> Path:
     if not SHARED_VIDEOS.is_dir():
         pytest.skip("../shared/videos is not present")
     return SHARED_VIDEOS
-
-
-def load_truth(clip: Path) -> dict:
-    """The ground truth JSON written by valgus synth beside ``clip``."""
-    return json.loads(clip.with_suffix(".truth.json").read_text())
 
 
 pytest_plugins = ["tests.support.browser"]

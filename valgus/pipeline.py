@@ -14,19 +14,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.events import (
-    MOVEMENTS,
-    add_pelvic_drop,
-    detect_movement,
-    segment_reps,
-    stance_side_per_frame,
-)
+from valgus.analysis.events import add_pelvic_drop, detect_movement, segment_reps, stance_sides
 from valgus.analysis.filtering import filter_track
 from valgus.analysis.flags import compute_flags
+from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.kinematics import compute_kinematics
 from valgus.analysis.quality import assess_quality
 from valgus.analysis.rep_metrics import rep_metrics
 from valgus.analysis.summary import summarise
+from valgus.movement import MOVEMENTS, Movement
 from valgus.pose.landmarker import estimate_track
 from valgus.pose.mirror_average import model_label, open_estimator
 from valgus.pose.model_files import ResolvedModel, resolve_model
@@ -36,9 +32,6 @@ from valgus.session import Session, SourceInfo
 from valgus.thresholds import Thresholds
 from valgus.video.source import Frame, VideoSource
 
-SINGLE_LEG = ("single-leg-squat", "single-leg-stance")
-SINGLE_LEG_MIN_THIGH_RATIO = 0.3
-
 
 def estimate_pose(
     path: str | Path,
@@ -47,25 +40,31 @@ def estimate_pose(
     jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
     mirror_average: bool = False,
+    on_start: Callable[[int], None] | None = None,
 ) -> PoseTrack:
     """Run the pose model over every frame of the video at ``path``.
 
     ``model`` is a name or path for ``resolve_model``, or an already resolved
     model (resolve once when analysing many clips). ``jobs`` landmarkers run on
-    time segments at once (valgus.pose.time_chunks); None picks one per core for clips
-    long enough to repay it, 1 runs a single landmarker over the whole clip.
-    ``mirror_average`` also runs the model on mirrored frames and averages
-    (valgus.pose.mirror_average: no left/right bias from the model, twice the CPU).
+    time chunks at once (valgus.pose.time_chunks); None picks one per core for
+    clips long enough to repay it, 1 runs a single landmarker over the whole
+    clip. ``mirror_average`` also runs the model on mirrored frames and averages
+    (valgus.pose.mirror_average: no left/right bias from the model, twice the
+    CPU). ``on_start`` gets the frame count the container declares (0 when it
+    does not say) before the first frame, e.g. for a progress bar: the file is
+    probed once, here.
     """
     resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
     label = model_label(resolved.name, mirror_average=mirror_average)
     with VideoSource(path, order="rgb") as source:
         info = source.info
+        if on_start is not None:
+            on_start(info.frames_declared)
         jobs = auto_jobs(info.duration_s) if jobs is None else jobs
         if jobs > 1:
             source.close()
             return estimate_track_segments(
-                Path(path),
+                info,
                 resolved.path,
                 model_name=label,
                 jobs=jobs,
@@ -87,26 +86,23 @@ def estimate_pose(
 
 
 def _gate_fppa(frames: pd.DataFrame, movement: str) -> pd.DataFrame:
-    """Where FPPA means something for this movement.
+    """Apply the movement's FPPA validity rule (valgus.analysis.fppa_validity).
 
-    A bilateral squat keeps kinematics' gate (thigh at least half its standing
-    length): deeper, the thigh points at the camera and raw FPPA reads -55 to
-    -120 deg on clean squats (design.md section 5). A single-leg squat keeps a
-    meaningful FPPA down to 0.3 of the standing thigh length (front/tux_hyva6
-    and tux_hyva7: FPPA stays within -13..13 deg at ratios 0.2-0.5), so its
-    bottom, where clinicians read it, is not thrown away. The lifted leg of a
-    single-leg task is never a valgus measure.
+    kinematics judged every leg as in a bilateral squat; a single-leg task has
+    its own rule, which needs the stance leg, known only now.
     """
-    if movement not in SINGLE_LEG:
+    if not Movement(movement).is_single_leg:
         return frames
     stance = frames["stance_side"].to_numpy(dtype=object)
     updates = {}
     for side, other in (("left", "right"), ("right", "left")):
-        fppa = frames[f"fppa_{side}_deg"].to_numpy(dtype=float)
-        ratio = frames[f"thigh_ratio_{side}"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            long_enough = ratio >= SINGLE_LEG_MIN_THIGH_RATIO
-        updates[f"fppa_valid_{side}"] = np.isfinite(fppa) & long_enough & (stance != other)
+        updates[f"fppa_valid_{side}"] = fppa_valid(
+            frames[f"fppa_{side}_deg"].to_numpy(dtype=float),
+            frames[f"thigh_ratio_{side}"].to_numpy(dtype=float),
+            leg_present=True,  # the single-leg rule does not ask (fppa_validity)
+            single_leg=True,
+            lifted=stance == other,
+        )
     return frames.assign(**updates)
 
 
@@ -139,7 +135,7 @@ def analyze_track(
     reps = segment_reps(frames, movement)
     if not reps:
         quality = replace(quality, warnings=(*quality.warnings, _no_reps_warning(movement)))
-    frames = frames.assign(stance_side=_stance_sides(frames, reps))
+    frames = frames.assign(stance_side=stance_sides(frames, reps))
     frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, reps))
     frames = _gate_fppa(frames, movement)
     flags = compute_flags(frames, thresholds, pelvic_drop_deg=frames["pelvic_drop_deg"])
@@ -173,15 +169,6 @@ def _no_reps_warning(movement: str) -> str:
     if movement == "single-leg-stance":
         return "no single-leg hold of 1 s or more found; lift one foot and hold"
     return f"no {movement} reps found; is --movement right and the whole squat in the clip?"
-
-
-def _stance_sides(frames: pd.DataFrame, reps: list) -> pd.Series:
-    """Stance leg per frame: the rep's stance side inside reps, the grounded leg elsewhere."""
-    sides = stance_side_per_frame(frames).to_numpy(dtype=object, copy=True)
-    position = {label: i for i, label in enumerate(frames.index)}
-    for rep in reps:
-        sides[position[rep.start_frame] : position[rep.end_frame] + 1] = rep.stance_side
-    return pd.Series(sides, index=frames.index, name="stance_side", dtype=object)
 
 
 def analyze(

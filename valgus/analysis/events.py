@@ -1,4 +1,4 @@
-"""Events: which movement, which leg bears the weight, where each rep starts and bottoms out.
+"""Events: which movement, and where each rep (or hold) starts and bottoms out.
 
 Input is the per-frame table of the kinematics stage (CONTRACT.md, "frames"):
 one row per frame, index = frame number, with at least ``time_s``,
@@ -10,12 +10,10 @@ Clinical practice reads FPPA and KASR at peak knee flexion, i.e. the lowest
 hip position of each rep, and contralateral pelvic drop (CPD) over a
 single-leg hold or at the bottom of a single-leg squat (design.md section 1).
 
-Cut values (heuristics of this project, tuned on the clips in
-/work/shared/videos, not published norms):
+Which leg bears the weight is decided in valgus.analysis.stance. Cut values
+(heuristics of this project, tuned on the clips in ../shared/videos, not
+published norms):
 
-- ``ANKLE_LIFT_MIN`` 0.08 leg lengths: a foot this far above the floor is off
-  the ground. Heel rise and landmark jitter in a bilateral squat stay below
-  ~0.05; a foot lifted for a single-leg test is well above 0.1.
 - ``SINGLE_LEG_SHARE_MIN`` 0.25: a single-leg clip has one foot lifted in at
   least a quarter of its pose frames (room for standing before, between and
   after the reps). Measured: bilateral squat clips 0.00-0.04, pistol squats
@@ -44,12 +42,15 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from valgus.analysis.columns import bool_column, float_column, require_columns
 from valgus.analysis.dsp import find_peaks
+from valgus.analysis.stance import (
+    STANCE_SIDES,
+    pelvic_drop_from_obliquity,
+    stance_side_per_frame,
+)
+from valgus.movement import MOVEMENTS
 
-MOVEMENTS = ("squat", "single-leg-squat", "single-leg-stance")
-STANCE_SIDES = ("left", "right")
-
-ANKLE_LIFT_MIN = 0.08
 SINGLE_LEG_SHARE_MIN = 0.25
 REP_PROMINENCE = MappingProxyType({"squat": 0.08, "single-leg-squat": 0.05})
 MIN_REP_SEPARATION_S = 0.6
@@ -91,49 +92,6 @@ class Rep:
             raise ValueError(
                 f"stance_side must be 'left', 'right' or None, got {self.stance_side!r}"
             )
-
-
-def require_columns(frames: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in frames.columns]
-    if missing:
-        raise ValueError(f"frames is missing column(s): {', '.join(missing)}")
-
-
-def bool_column(frames: pd.DataFrame, column: str) -> np.ndarray:
-    """A boolean column as an array, with missing values as False."""
-    return frames[column].fillna(False).to_numpy(dtype=bool)
-
-
-def float_column(frames: pd.DataFrame, column: str) -> np.ndarray:
-    return frames[column].to_numpy(dtype=float)
-
-
-def stance_side_per_frame(frames: pd.DataFrame, *, lift_min: float = ANKLE_LIFT_MIN) -> pd.Series:
-    """The grounded leg in each frame where the other foot is lifted.
-
-    Parameters
-    ----------
-    frames : DataFrame
-        Needs ``has_pose``, ``ankle_lift_left``, ``ankle_lift_right`` (leg lengths).
-    lift_min : float, optional
-        A foot above this many leg lengths is off the ground.
-
-    Returns
-    -------
-    Series of object, index = frames.index, name "stance_side"
-        "left" when the right foot is lifted and the left is not, "right" for
-        the mirror case, None otherwise (both down, both up, no pose).
-    """
-    require_columns(frames, ("has_pose", "ankle_lift_left", "ankle_lift_right"))
-    pose = bool_column(frames, "has_pose")
-    up_left = float_column(frames, "ankle_lift_left") > lift_min
-    up_right = float_column(frames, "ankle_lift_right") > lift_min
-    down_left = float_column(frames, "ankle_lift_left") <= lift_min
-    down_right = float_column(frames, "ankle_lift_right") <= lift_min
-    side = np.full(len(frames), None, dtype=object)
-    side[pose & up_right & down_left] = "left"
-    side[pose & up_left & down_right] = "right"
-    return pd.Series(side, index=frames.index, name="stance_side", dtype=object)
 
 
 def _interpolated(times_s: np.ndarray, values: np.ndarray) -> np.ndarray | None:
@@ -325,37 +283,6 @@ def segment_reps(
     ]
 
 
-def pelvic_drop_from_obliquity(obliquity_deg: np.ndarray, stance_side: np.ndarray) -> np.ndarray:
-    """Contralateral pelvic drop from baseline-corrected obliquity.
-
-    Obliquity is + when the person's left hip is lower (CONTRACT.md). Drop is
-    + when the non-stance side is lower: on the right leg drop = obliquity,
-    on the left leg drop = -obliquity, on both legs (None) drop = |obliquity|.
-
-    Parameters
-    ----------
-    obliquity_deg : (T,) float
-    stance_side : (T,) object of "left", "right" or None
-
-    Returns
-    -------
-    (T,) float, degrees
-    """
-    obliquity = np.asarray(obliquity_deg, dtype=float)
-    side = np.asarray(stance_side, dtype=object)
-    if obliquity.shape != side.shape:
-        raise ValueError(
-            f"obliquity_deg and stance_side must have the same shape, got "
-            f"{obliquity.shape} and {side.shape}"
-        )
-    drop = np.abs(obliquity)
-    right = side == "right"
-    left = side == "left"
-    drop[right] = obliquity[right]
-    drop[left] = -obliquity[left]
-    return drop
-
-
 def rep_positions(frames: pd.DataFrame, rep: Rep) -> tuple[int, int, int]:
     """Row positions of a rep's start, bottom and end frame numbers."""
     try:
@@ -389,9 +316,19 @@ def add_pelvic_drop(frames: pd.DataFrame, reps: list[Rep] | tuple[Rep, ...]) -> 
         caller assigns it (``frames.assign(pelvic_drop_deg=...)``).
     """
     require_columns(frames, ("pelvic_obliquity_deg",))
+    sides = stance_sides(frames, reps).to_numpy(dtype=object)
+    drop = pelvic_drop_from_obliquity(float_column(frames, "pelvic_obliquity_deg"), sides)
+    return pd.Series(drop, index=frames.index, name="pelvic_drop_deg")
+
+
+def stance_sides(frames: pd.DataFrame, reps: list[Rep] | tuple[Rep, ...]) -> pd.Series:
+    """Stance leg per frame: the rep's stance side inside reps, the grounded leg elsewhere.
+
+    Inside a rep the rep decides, so a bilateral squat rep stays bilateral
+    (None) even if a heel lifts for a frame.
+    """
     sides = stance_side_per_frame(frames).to_numpy(dtype=object, copy=True)
     for rep in reps:
         a, _, b = rep_positions(frames, rep)
         sides[a : b + 1] = rep.stance_side
-    drop = pelvic_drop_from_obliquity(float_column(frames, "pelvic_obliquity_deg"), sides)
-    return pd.Series(drop, index=frames.index, name="pelvic_drop_deg")
+    return pd.Series(sides, index=frames.index, name="stance_side", dtype=object)

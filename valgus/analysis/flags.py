@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.events import STANCE_SIDES, add_pelvic_drop
+from valgus.analysis.events import add_pelvic_drop
+from valgus.analysis.stance import STANCE_SIDES
 from valgus.thresholds import Thresholds
 
 VERDICTS = ("within normal", "above normal range", "marked")

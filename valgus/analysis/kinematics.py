@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.geometry import (
     fppa_deg,
     medial_sign,
@@ -41,9 +42,6 @@ __all__ = [
 ]
 
 MIN_VISIBILITY = 0.5
-# Below half its standing length the thigh points at the camera and the
-# hip-knee-ankle angle means nothing (design.md section 5).
-MIN_THIGH_RATIO = 0.5
 # Standing frames for the pelvic baseline: hips within 5% of leg length of their
 # highest and both ankles within 8% of the floor. 8%, not 5%: staggered feet or a
 # slight camera roll put one grounded ankle 4-8% higher on real clips
@@ -243,12 +241,10 @@ def _leg_columns(
     thigh_ref = reference.thigh_length_px[side]
     thigh_ratio = ratio(np.linalg.norm(xy[:, knee] - xy[:, hip], axis=-1), thigh_ref)
     fppa = fppa_deg(*points)
-    with np.errstate(invalid="ignore"):
-        valid = (
-            _present(track, (hip, knee, ankle), min_visibility)
-            & (thigh_ratio >= MIN_THIGH_RATIO)
-            & np.isfinite(fppa)
-        )
+    # Before the movement is known every leg is judged as in a bilateral squat; the
+    # pipeline applies the movement's own rule once the stance leg is known.
+    present = _present(track, (hip, knee, ankle), min_visibility)
+    valid = fppa_valid(fppa, thigh_ratio, present, single_leg=False)
     return {
         f"fppa_{side}_deg": fppa,
         f"thigh_ratio_{side}": thigh_ratio,

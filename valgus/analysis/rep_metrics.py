@@ -12,15 +12,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.events import (
-    STANCE_SIDES,
-    Rep,
-    bool_column,
-    float_column,
-    pelvic_drop_from_obliquity,
-    rep_positions,
-    require_columns,
-)
+from valgus.analysis.columns import bool_column, float_column, require_columns
+from valgus.analysis.events import Rep, rep_positions
+from valgus.analysis.stance import STANCE_SIDES, pelvic_drop_from_obliquity
 
 
 @dataclass(frozen=True)

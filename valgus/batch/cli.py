@@ -21,10 +21,12 @@ from valgus.cli.options import (
     add_clip_timeout_option,
     add_mirror_average_option,
     positive_int,
+    settings_from,
 )
+from valgus.clip_task import error_line, summary_line
 from valgus.errors import UsageError
-from valgus.pose.model_files import BUNDLED_NAME, OFFICIAL_SPECS, resolve_model
-from valgus.thresholds import Thresholds
+from valgus.pose.model_download import OFFICIAL_SPECS
+from valgus.pose.model_files import BUNDLED_NAME, resolve_model
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,20 +89,11 @@ def _backend_factory(args: argparse.Namespace) -> Callable[[int], Backend]:
 
 def _print_clip(clip: Clip) -> None:
     """One line per finished clip, written around the progress bar."""
-    row = clip.row
-    if clip.status == "done":
-        noun = "hold" if row["movement"] == "single-leg-stance" else "rep"
-        count = f"{row['reps']} {noun}{'' if row['reps'] == 1 else 's'}"
-        line = (
-            f"{clip.folder}: {row['movement']}, {count}; "
-            f"left knee {row['verdict_left']}, right knee {row['verdict_right']}, "
-            f"pelvic drop {row['pelvic_verdict']}"
-        )
-        tqdm.write(line, file=sys.stdout)
+    outcome = clip.outcome
+    if clip.status == "done" and outcome is not None and outcome.summary:
+        tqdm.write(summary_line(clip.folder, outcome.summary), file=sys.stdout)
         return
-    error = str(row.get("error") or "failed")
-    message = error if error.startswith(str(clip.path)) else f"{clip.path}: {error}"
-    tqdm.write(f"valgus: error: {message}", file=sys.stderr)
+    tqdm.write(error_line(clip.path, clip.row.get("error")), file=sys.stderr)
 
 
 def _final_line(result: BatchResult) -> str:
@@ -120,25 +113,14 @@ def run(args: argparse.Namespace) -> int:
     """Run ``valgus batch``; return 0 if no clip failed, else the first failure's exit code."""
     if args.clip_timeout is not None and (args.scheduler or args.cluster):
         raise UsageError("--clip-timeout needs the process pool: Dask cannot stop a running task")
-    overrides = tuple(args.threshold)
-    try:
-        Thresholds.for_sex(args.sex).with_overrides(**dict(overrides))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
     model = _model_spec(args.model)
+    # Several clips at once already fill the cores: one landmarker per clip.
+    jobs = 1 if args.scheduler or (args.workers or default_workers()) > 1 else None
+    settings = settings_from(args, model=model, write_video=not args.no_video, jobs=jobs)
     if not args.scheduler:
         resolve_model(model)  # once here: a missing model is one error, not one per clip
     options = BatchOptions(
-        movement=args.movement,
-        model=model,
-        sex=args.sex,
-        overrides=overrides,
-        write_video=not args.no_video,
-        mirror_average=args.mirror_average,
-        fail_fast=args.fail_fast,
-        show_progress=not args.quiet,
-        # Several clips at once already fill the cores: one landmarker per clip.
-        jobs_per_clip=1 if args.scheduler or (args.workers or default_workers()) > 1 else None,
+        settings=settings, fail_fast=args.fail_fast, show_progress=not args.quiet
     )
     result = run_batch(
         args.inputs,

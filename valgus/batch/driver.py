@@ -26,10 +26,11 @@ from typing import Any, Protocol
 from tqdm import tqdm
 
 from valgus.batch.inputs import discover, display_names
-from valgus.batch.manifest import OutcomeLog, assign_names, check_folder, clean_partials
+from valgus.batch.manifest import RESERVED_NAMES, OutcomeLog, check_folder
 from valgus.batch.overview import clip_row, write_overview
-from valgus.batch.task import ClipOutcome, ClipTask
-from valgus.outputs.folders import cannot_write, make_folder
+from valgus.clip_task import ClipOutcome, ClipTask
+from valgus.outputs.folders import cannot_write, clean_partials, folder_names, make_folder
+from valgus.settings import AnalysisSettings
 
 
 class Backend(Protocol):
@@ -45,31 +46,15 @@ class Backend(Protocol):
 
 @dataclass(frozen=True)
 class BatchOptions:
-    """The analysis options (as for ``valgus analyze``) and how the batch behaves."""
+    """The analysis settings (as for ``valgus analyze``) and how the batch behaves."""
 
-    movement: str = "auto"
-    model: str = "full"
-    sex: str | None = None
-    overrides: tuple[tuple[str, float], ...] = ()
-    write_video: bool = True
-    mirror_average: bool = False
+    settings: AnalysisSettings = field(default_factory=AnalysisSettings)
     fail_fast: bool = False
     show_progress: bool = True
-    jobs_per_clip: int | None = None  # see ClipTask.jobs
 
     def task(self, path: Path, folder: Path) -> ClipTask:
         """The ClipTask that analyses ``path`` into ``folder``."""
-        return ClipTask(
-            input_path=str(path),
-            out_folder=str(folder),
-            movement=self.movement,
-            model=self.model,
-            sex=self.sex,
-            overrides=self.overrides,
-            write_video=self.write_video,
-            jobs=self.jobs_per_clip,
-            mirror_average=self.mirror_average,
-        )
+        return ClipTask(input_path=str(path), out_folder=str(folder), settings=self.settings)
 
 
 @dataclass
@@ -142,12 +127,12 @@ def _prepare(
 ) -> list[Clip]:
     """Discover the clips, name their folders, and mark those already done and current."""
     paths = discover(inputs, exclude=[out_dir])
-    names = assign_names(paths, out_dir)
-    settings = options.task(paths[0], out_dir).settings()
+    names = folder_names(paths, out_dir, reserved=RESERVED_NAMES)
+    settings = options.settings.redo_key()
     clips = []
     for path, label, name in zip(paths, display_names(paths), names, strict=True):
         clip = Clip(path=path, label=label, folder=out_dir / name)
-        if check_folder(clip.folder, path, settings, video=options.write_video).up_to_date:
+        if check_folder(clip.folder, path, settings, video=options.settings.write_video).up_to_date:
             clip.status, clip.skipped = "done", True
             _set_row(clip)
             if clip.status == "done":
@@ -216,8 +201,10 @@ def _settle(clips: list[Clip], options: BatchOptions, log: OutcomeLog) -> None:
     for clip in clips:
         if clip.status != "not analysed":
             continue
-        settings = options.task(clip.path, clip.folder).settings()
-        if check_folder(clip.folder, clip.path, settings, video=options.write_video).up_to_date:
+        settings = options.settings.redo_key()
+        if check_folder(
+            clip.folder, clip.path, settings, video=options.settings.write_video
+        ).up_to_date:
             clip.status = "done"
             _set_row(clip)
             log.append({**_log_entry(clip, "done"), "note": "finished while the batch stopped"})

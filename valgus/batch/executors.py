@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from valgus.batch.task import (
+from valgus.clip_task import (
     ClipOutcome,
     ClipTask,
     lost_outcome,

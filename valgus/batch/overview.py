@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
-from valgus.batch.manifest import REPORT_NAME, write_text_atomic
+from valgus.batch.manifest import REPORT_NAME
+from valgus.outputs.input_record import write_text_atomic
 from valgus.session import DISCLAIMER
 
 INDEX_NAME = "index.html"

@@ -13,7 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from valgus.cli.options import add_analysis_options, add_mirror_average_option, positive_int
+from valgus.cli.options import (
+    add_analysis_options,
+    add_mirror_average_option,
+    positive_int,
+    settings_from,
+)
 from valgus.errors import ValgusError
 
 EXIT_INTERRUPTED = 130
@@ -81,15 +86,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return analyze_many(
         args.paths,
         args.out,
-        movement=args.movement,
-        model=args.model,
-        sex=args.sex,
-        overrides=dict(args.threshold),
+        settings_from(args, write_video=not args.no_video, jobs=args.jobs),
         from_pose=args.from_pose,
-        write_video=not args.no_video,
         show_progress=not args.quiet,
-        jobs=args.jobs,
-        mirror_average=args.mirror_average,
     )
 
 

@@ -7,8 +7,11 @@ Why one module: every way in must parse --movement, --model, --threshold,
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-MOVEMENT_CHOICES = ("auto", "squat", "single-leg-squat", "single-leg-stance")
+from valgus.errors import UsageError
+from valgus.movement import MOVEMENT_CHOICES
+from valgus.settings import AnalysisSettings
 
 
 def threshold_override(text: str) -> tuple[str, float]:
@@ -81,3 +84,26 @@ def add_mirror_average_option(parser: argparse.ArgumentParser) -> None:
         help="also run the model on mirrored frames and average: no left/right bias "
         "from the model, about twice the CPU",
     )
+
+
+def settings_from(args: argparse.Namespace, **fixed: Any) -> AnalysisSettings:
+    """The AnalysisSettings of parsed ``args`` (the options of ``add_analysis_options``).
+
+    ``fixed`` sets what a command decides itself (``write_video``, ``jobs``);
+    options a command does not have keep their defaults. A bad value is a
+    usage error (exit code 2), as an unknown option is.
+    """
+    chosen = {
+        "movement": args.movement,
+        "model": args.model,
+        "sex": args.sex,
+        "overrides": tuple(getattr(args, "threshold", ()) or ()),
+        "mirror_average": getattr(args, "mirror_average", False),
+        **fixed,
+    }
+    try:
+        settings = AnalysisSettings(**chosen)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    settings.thresholds()
+    return settings

@@ -25,7 +25,7 @@ from valgus.live.recorder import Recorder
 from valgus.live.state import LiveFrame, LiveState
 from valgus.pose.landmarker import PoseEstimator
 from valgus.pose.model_files import ResolvedModel
-from valgus.thresholds import Thresholds
+from valgus.settings import AnalysisSettings
 
 DEFAULT_COUNTDOWN_S = 3.0
 FPS_WINDOW_S = 1.0
@@ -47,10 +47,9 @@ class LiveOptions:
     countdown; None runs until quit or the end of a file.
     """
 
-    model: ResolvedModel
+    model: ResolvedModel  # settings.model, resolved once before the camera starts
     record_path: Path
-    movement: str = "auto"
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    settings: AnalysisSettings = field(default_factory=AnalysisSettings)
     window: bool = True
     duration_s: float | None = None
     countdown_s: float | None = None
@@ -148,8 +147,8 @@ class LiveSession:
             self.state = LiveState(
                 w,
                 h,
-                movement=self.options.movement,
-                thresholds=self.options.thresholds,
+                movement=self.options.settings.movement,
+                thresholds=self.options.settings.thresholds(),
                 countdown_s=self.countdown_s,
                 calibration_s=self.options.calibration_s,
             )

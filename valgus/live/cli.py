@@ -22,9 +22,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from valgus.cli.options import add_analysis_options
+from valgus.cli.options import add_analysis_options, settings_from
 from valgus.errors import UsageError, ValgusError
+from valgus.movement import Movement
 from valgus.outputs.folders import make_folder
+from valgus.settings import AnalysisSettings
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -100,30 +102,16 @@ def _write_live_files(result, out: Path) -> None:
     pd.DataFrame(result.log).to_csv(out / "live.csv", index=False)
 
 
-def _analyse(recording: Path, out: Path, args: argparse.Namespace, model, thresholds) -> None:
-    from valgus.cli.analyze import analyze_one
+def _analyse(recording: Path, out: Path, settings: AnalysisSettings, model) -> None:
+    from valgus.clip_task import analyze_to_folder, summary_line, summary_of
 
     _say(f"analysing the recording: {recording}")
     try:
-        session = analyze_one(
-            recording,
-            out / "analysis",
-            movement=args.movement,
-            model=model,
-            thresholds=thresholds,
-            write_video=True,
-            show_progress=False,
-        )
+        session = analyze_to_folder(recording, out / "analysis", settings, model=model)
     except ValgusError:
         _say(f"the recording is kept: {recording}")
         raise
-    s = session.summary
-    noun = "hold" if session.movement == "single-leg-stance" else "rep"
-    _say(
-        f"{out / 'analysis'}: {session.movement}, {len(session.reps)} {noun}(s); "
-        f"left knee {s.left.verdict}, right knee {s.right.verdict}, "
-        f"pelvic drop {s.pelvic_verdict}"
-    )
+    _say(summary_line(out / "analysis", summary_of(session)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,7 +119,6 @@ def run(args: argparse.Namespace) -> int:
     from valgus.live.app import LiveOptions, run_live
     from valgus.live.capture import open_reader
     from valgus.pose.model_files import resolve_model
-    from valgus.thresholds import Thresholds
 
     if args.duration is not None and args.duration <= 0:
         raise UsageError("--duration must be > 0 seconds")
@@ -142,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         from valgus.live.display import check_display
 
         check_display()  # before the camera and the model: a missing display is a usage error
-    thresholds = Thresholds.for_sex(args.sex)
+    settings = settings_from(args, write_video=True)
     out = args.out or _default_out()
     reader = open_reader(args.source)  # the camera check comes first: fail before the model loads
     record = args.record or out / "recording.mp4"
@@ -157,8 +144,7 @@ def run(args: argparse.Namespace) -> int:
     options = LiveOptions(
         model=model,
         record_path=record,
-        movement=args.movement,
-        thresholds=thresholds,
+        settings=settings,
         window=not args.no_window,
         duration_s=args.duration,
         countdown_s=args.countdown,
@@ -167,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     _say(f"valgus live: {reader.name} -> {out}")
     result = run_live(reader, options, on_status=_say)
     _write_live_files(result, out)
-    noun = "hold(s)" if result.movement_live == "single-leg-stance" else "rep(s)"
+    noun = Movement(result.movement_live).rep_noun + "(s)"
     _say(
         f"stopped ({result.quit_reason}): {result.reps_live} {result.movement_live} {noun} "
         f"counted live; {result.achieved_fps:.1f} fps, latency p50 {result.latency_ms_p50:.0f} ms "
@@ -176,5 +162,5 @@ def run(args: argparse.Namespace) -> int:
     if result.recording is None:
         _say("nothing was recorded (stopped before the set began)")
         return 0
-    _analyse(Path(result.recording), out, args, model, thresholds)
+    _analyse(Path(result.recording), out, settings, model)
     return 0

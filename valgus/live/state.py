@@ -24,19 +24,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valgus.analysis.events import ANKLE_LIFT_MIN, REP_PROMINENCE, pelvic_drop_from_obliquity
-from valgus.analysis.kinematics import MIN_THIGH_RATIO, BodyReference, estimate_reference
+from valgus.analysis.events import REP_PROMINENCE
+from valgus.analysis.fppa_validity import fppa_valid
+from valgus.analysis.kinematics import BodyReference, estimate_reference
+from valgus.analysis.stance import pelvic_drop_from_obliquity, stance_side
 from valgus.live.counting import CausalGrader, HoldCounter, RepCounter
 from valgus.live.measure import HINT_HEAD, Framing, LiveMeasures, assess_framing, measure
 from valgus.live.one_euro import OneEuroFilter
+from valgus.movement import MOVEMENT_CHOICES
 from valgus.overlay.frame import OverlayFrame
-from valgus.pipeline import SINGLE_LEG_MIN_THIGH_RATIO
 from valgus.pose.landmarker import TrackBuilder
 from valgus.pose.landmarks import SIDES
 from valgus.thresholds import Thresholds
 
 PHASES = ("countdown", "calibrating", "set")
-LIVE_MOVEMENTS = ("auto", "squat", "single-leg-squat", "single-leg-stance")
 # One-euro parameters on coordinates in frame heights: 3 Hz at rest, 3 + 20 * speed
 # (heights/s) in motion, i.e. ~8 Hz at a squat's peak hip speed of ~0.25 heights/s.
 # Tuned against the offline 6 Hz Butterworth on real clips: on front/nowva_squats.mp4
@@ -71,17 +72,6 @@ class LiveFrame:
     calibration_progress: float  # 0..1
 
 
-def _stance_side(measures: LiveMeasures) -> str | None:
-    """The grounded leg when exactly one foot is off the ground (events.stance_side_per_frame)."""
-    up = {side: measures.ankle_lift[side] > ANKLE_LIFT_MIN for side in SIDES}
-    down = {side: measures.ankle_lift[side] <= ANKLE_LIFT_MIN for side in SIDES}
-    if up["right"] and down["left"]:
-        return "left"
-    if up["left"] and down["right"]:
-        return "right"
-    return None
-
-
 class MovementGuess:
     """The movement shown live: fixed when given, else guessed from what the person does.
 
@@ -93,8 +83,8 @@ class MovementGuess:
     """
 
     def __init__(self, movement: str) -> None:
-        if movement not in LIVE_MOVEMENTS:
-            raise ValueError(f"movement must be one of {', '.join(LIVE_MOVEMENTS)}")
+        if movement not in MOVEMENT_CHOICES:
+            raise ValueError(f"movement must be one of {', '.join(MOVEMENT_CHOICES)}")
         self.fixed = movement != "auto"
         self.movement = "squat" if movement == "auto" else movement
         self._lift_since: float | None = None
@@ -232,7 +222,9 @@ class LiveState:
         self._calibration_rows = []
 
     def _count(self, time_s: float, measures: LiveMeasures) -> tuple[str, str | None]:
-        stance = _stance_side(measures)
+        stance = stance_side(
+            measures.ankle_lift["left"], measures.ankle_lift["right"], has_pose=True
+        )
         movement = self.guess.update(stance, measures.depth, time_s)
         for counter in self.rep_counters.values():
             counter.update(measures.depth, time_s)
@@ -244,18 +236,18 @@ class LiveState:
     ) -> LiveFrame:
         movement, stance = self._count(time_s, measures)
         single_leg = movement != "squat"
-        min_ratio = SINGLE_LEG_MIN_THIGH_RATIO if single_leg else MIN_THIGH_RATIO
-        valid = {}
-        for side in SIDES:
-            lifted = single_leg and stance is not None and stance != side
-            ratio = measures.thigh_ratio[side]
-            valid[side] = (
-                measures.leg_visible[side]
-                and math.isfinite(measures.fppa_deg[side])
-                and math.isfinite(ratio)
-                and ratio >= min_ratio
-                and not lifted
+        valid = {
+            side: bool(
+                fppa_valid(
+                    measures.fppa_deg[side],
+                    measures.thigh_ratio[side],
+                    measures.leg_visible[side],
+                    single_leg=single_leg,
+                    lifted=stance is not None and stance != side,
+                )
             )
+            for side in SIDES
+        }
         grades = {
             side: self.knee_graders[side].update(
                 measures.fppa_deg[side] if valid[side] else math.nan, time_s

@@ -1,20 +1,23 @@
-"""Atomic per-clip output folders.
+"""Per-clip output folders: written atomically, named by one rule.
 
 Every clip's outputs are written into a hidden temporary folder beside the
 final one and renamed into place at the end, so an interrupted or failed run
-never leaves a half-written result that looks complete.
+never leaves a half-written result that looks complete. ``folder_names`` gives
+every input its folder, the same way for analyze, batch and live.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from valgus.errors import OutputError
+from valgus.outputs.input_record import read_record
 
 
 @contextlib.contextmanager
@@ -56,13 +59,82 @@ def cannot_write(what: str, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {what}: {reason}")
 
 
-def unique_names(paths: list[Path]) -> list[str]:
-    """Output folder names: the clip stem, made unique within one run (``squat``, ``squat-2``)."""
-    seen: dict[str, int] = {}
+def clean_partials(out_dir: Path, names: Sequence[str]) -> int:
+    """Remove temporary folders a killed run left for ``names`` (see atomic_folder).
+
+    Returns how many were removed. Only call this when nothing else is writing
+    these clips.
+    """
+    removed = 0
+    for name in names:
+        pattern = glob.escape(str(out_dir / f".{name}."))
+        for leftover in glob.glob(pattern + "partial-*") + glob.glob(pattern + "old-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _recorded_owners(out_dir: Path) -> dict[str, str]:
+    """Folder name -> recorded input path, for every folder in ``out_dir`` with a record."""
+    owners = {}
+    if out_dir.is_dir():
+        for folder in sorted(out_dir.iterdir()):
+            if folder.is_dir() and not folder.name.startswith("."):
+                record = read_record(folder)
+                if record is not None:
+                    owners[folder.name] = record.input_path
+    return owners
+
+
+def _stem(path: Path) -> str:
+    """The name a clip's folder starts from: its stem (a saved ``pose.npz``: its folder's)."""
+    return path.parent.name if path.name == "pose.npz" else path.stem
+
+
+def _candidates(path: Path) -> Iterator[str]:
+    stem = _stem(path)
+    yield stem
+    parent = path.parent.name
+    base = f"{stem}-{parent}" if parent else stem
+    if parent:
+        yield base
+    n = 2
+    while True:
+        yield f"{base}-{n}"
+        n += 1
+
+
+def folder_names(
+    paths: Sequence[Path], out_dir: Path, *, reserved: Iterable[str] = ()
+) -> list[str]:
+    """Output folder name for each input: stable between runs, unique, never another's.
+
+    The one naming rule of ``valgus analyze`` and ``valgus batch``. A folder whose
+    record (valgus.outputs.input_record) names an input of this run keeps
+    serving that input. Otherwise the clip's stem is used, then
+    ``stem-<parent folder>``, then ``stem-<parent folder>-2``...; a name is
+    taken if it belongs to another input of this run or to a recorded input
+    that still exists (a result from an earlier run into the same OUTDIR is
+    never overwritten). Names are compared without case (macOS and Windows file
+    systems), and never one of ``reserved`` (files the caller writes into
+    ``out_dir`` itself). ``paths`` should be absolute and sorted, so that new
+    names come out the same on every run.
+    """
+    owners = _recorded_owners(out_dir)
+    wanted = {str(p) for p in paths}
+    by_input: dict[str, str] = {}
+    taken = {name.casefold() for name in reserved}
+    for name, owner in owners.items():
+        if owner in wanted and owner not in by_input:
+            by_input[owner] = name
+            taken.add(name.casefold())
+        elif Path(owner).exists():
+            taken.add(name.casefold())
     names = []
     for path in paths:
-        stem = path.parent.name if path.name == "pose.npz" else path.stem
-        count = seen.get(stem, 0) + 1
-        seen[stem] = count
-        names.append(stem if count == 1 else f"{stem}-{count}")
+        name = by_input.get(str(path))
+        if name is None:
+            name = next(c for c in _candidates(path) if c.casefold() not in taken)
+            taken.add(name.casefold())
+        names.append(name)
     return names

@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from valgus.movement import Movement
 from valgus.outputs import report_sections as sections
 from valgus.outputs.keyframes import KeyMoment
 from valgus.outputs.recommendations import Findings, recommend
-from valgus.outputs.report_text import MOVEMENT_TITLES, lifted_sides
+from valgus.outputs.report_text import lifted_sides
 from valgus.session import Session
 
 MAX_CHART_POINTS = 3000  # longer clips are thinned for the chart (the CSVs keep every frame)
@@ -71,7 +72,7 @@ def chart_data(session: Session) -> dict[str, Any]:
         "fppa_cuts": [th.fppa_above_deg.value, th.fppa_marked_deg.value],
         "drop_cuts": [th.pelvic_drop_above_deg.value, th.pelvic_drop_marked_deg.value],
         "bilateral": session.movement == "squat",
-        "noun": "Hold" if session.movement == "single-leg-stance" else "Rep",
+        "noun": Movement(session.movement).rep_noun.capitalize(),
         "reps": [
             {"i": r.index, "start": r.start_s, "end": r.end_s + period, "bottom": r.bottom_s}
             for r in session.reps
@@ -140,7 +141,7 @@ def render_report(
             sections.footer(version=_package_version()),
         )
     )
-    title = f"{MOVEMENT_TITLES.get(session.movement, session.movement)} screen: {clip_name}"
+    title = f"{Movement(session.movement).title} screen: {clip_name}"
     page = _asset("report.html")
     for key, value in (
         ("{{css}}", _asset("report.css")),

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from valgus.analysis.flags import FlagEvent, verdict
 from valgus.analysis.rep_metrics import RepMetrics
+from valgus.movement import Movement
 from valgus.outputs.keyframes import KeyMoment
 from valgus.outputs.recommendations import Plan
 from valgus.outputs.report_text import (
     FLAG_KIND_LABELS,
-    MOVEMENT_TITLES,
     SCREENING_NOTE,
     VALIDITY_CAVEAT,
     VERDICT_CLASSES,
@@ -71,7 +71,7 @@ def _chip(word: str, text: str | None = None) -> str:
 def header(session: Session, *, clip_name: str) -> str:
     """Title, clip and what was analysed."""
     n = len(session.reps)
-    movement = MOVEMENT_TITLES.get(session.movement, session.movement)
+    movement = Movement(session.movement).title
     detected = " (detected)" if session.movement_detected else ""
     return (
         '<header class="masthead"><p class="eyebrow">valgus · movement screen</p>'

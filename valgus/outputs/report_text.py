@@ -10,14 +10,10 @@ import math
 from dataclasses import dataclass
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
+from valgus.movement import Movement
 from valgus.outputs.recommendations import NO_DROP_MEASURED, borderline
 from valgus.session import Session
 
-MOVEMENT_TITLES = {
-    "squat": "Squat",
-    "single-leg-squat": "Single-leg squat",
-    "single-leg-stance": "Single-leg stance",
-}
 VERDICT_LABELS = {
     VERDICTS[0]: "Within normal",
     VERDICTS[1]: "Above normal range",
@@ -64,7 +60,7 @@ class Verdict:
 
 def rep_noun(movement: str, n: int = 1) -> str:
     """ "rep"/"reps", or "hold"/"holds" for single-leg stance."""
-    noun = "hold" if movement == "single-leg-stance" else "rep"
+    noun = Movement(movement).rep_noun
     return noun if n == 1 else noun + "s"
 
 

@@ -15,6 +15,7 @@ import math
 import cv2
 import numpy as np
 
+from valgus.movement import Movement
 from valgus.overlay.draw import (
     DEFAULT_PALETTE,
     SHIFT_BITS,
@@ -31,12 +32,6 @@ from valgus.overlay.draw import (
 )
 from valgus.overlay.frame import OverlayFrame
 from valgus.pose.landmarks import LEG, SIDES, SKELETON_EDGES, Landmark
-
-MOVEMENT_TITLES = {
-    "squat": "Squat",
-    "single-leg-squat": "Single-leg squat",
-    "single-leg-stance": "Single-leg stance",
-}
 
 
 def _point(xy: np.ndarray | None, index: int) -> np.ndarray | None:
@@ -232,7 +227,8 @@ class RepCounterAnnotator:
     def annotate(self, image_bgr: np.ndarray, frame: OverlayFrame) -> np.ndarray:
         check_image(image_bgr)
         pal = self.palette
-        noun = "Hold" if frame.movement == "single-leg-stance" else "Rep"
+        movement = Movement(frame.movement)
+        noun = movement.rep_noun.capitalize()
         if frame.rep_number == 0:  # before the first rep: say what is coming, not "Rep 0"
             total = frame.reps_total
             count = "Ready" if total is None else f"{total} {noun.lower()}{'s' * (total != 1)}"
@@ -242,7 +238,7 @@ class RepCounterAnnotator:
                 count += f"/{frame.reps_total}"
         rows = [
             PanelRow(count, pal.text_bgr, size=1.35),
-            PanelRow(MOVEMENT_TITLES[frame.movement], pal.muted_text_bgr),
+            PanelRow(movement.title, pal.muted_text_bgr),
         ]
         if frame.stance_side is not None:
             rows.append(PanelRow(f"Stance: {frame.stance_side} leg", pal.muted_text_bgr))

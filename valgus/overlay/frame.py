@@ -15,9 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
+from valgus.movement import MOVEMENTS
 from valgus.pose.landmarks import NUM_LANDMARKS, SIDES
 
-MOVEMENTS = ("squat", "single-leg-squat", "single-leg-stance")
 _GRADES = (0, 1, 2)
 
 

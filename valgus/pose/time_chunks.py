@@ -145,7 +145,7 @@ def plan_segments(scan: FrameScan, jobs: int, *, warmup_s: float = WARMUP_S) -> 
 
 
 def _infer_segment(
-    path: Path,
+    info: VideoInfo,
     segment: Segment,
     model_path: Path,
     stop: threading.Event,
@@ -154,7 +154,7 @@ def _infer_segment(
 ) -> _SegmentResult:
     builder = TrackBuilder()
     with (
-        VideoSource(path, start_s=segment.read_from_s, order="rgb") as source,
+        VideoSource(info.path, start_s=segment.read_from_s, order="rgb", info=info) as source,
         open_estimator(model_path, mirror_average=mirror_average) as est,
     ):
         frames = (f for f in source if f.time_s < segment.end_s)
@@ -209,7 +209,7 @@ def _stitch(
 
 
 def estimate_track_segments(
-    path: Path,
+    info: VideoInfo,
     model_path: Path,
     *,
     model_name: str,
@@ -217,17 +217,18 @@ def estimate_track_segments(
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
     mirror_average: bool = False,
 ) -> PoseTrack:
-    """Pose-estimate ``path`` in ``jobs`` time segments at once and stitch one PoseTrack.
+    """Pose-estimate the clip ``info`` describes in ``jobs`` time segments at once.
 
-    An error in any segment stops the others and is raised here.
+    Returns one stitched PoseTrack. ``info`` comes from the caller's probe of
+    the file, which is not opened again for it. An error in any segment stops
+    the others and is raised here.
     """
-    with VideoSource(path) as probe:
-        info = probe.info
+    path = Path(info.path)
     segments = plan_segments(scan_frames(path, info.first_time_s), jobs)
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="segment") as pool:
         futures = [
-            pool.submit(_infer_segment, path, segment, model_path, stop, on_frame, mirror_average)
+            pool.submit(_infer_segment, info, segment, model_path, stop, on_frame, mirror_average)
             for segment in segments
         ]
         try:

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from valgus.errors import UsageError
+from valgus.movement import MOVEMENTS
 from valgus.synth.render import render
-from valgus.synth.spec import BACKDROPS, JOINT_RANGES, LEGWEAR, MOVEMENTS, Scene, SynthSpec
+from valgus.synth.spec import BACKDROPS, JOINT_RANGES, LEGWEAR, Scene, SynthSpec
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from valgus.synth.figure import Palette, background, draw_figure
+from valgus.synth.backdrop import background
+from valgus.synth.figure import Palette, draw_figure
 from valgus.synth.motion import (
     POINT_INDEX,
     POINTS,

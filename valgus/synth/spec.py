@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from valgus.movement import MOVEMENTS
 from valgus.synth.body import Body, Camera
 
-MOVEMENTS = ("squat", "single-leg-squat", "single-leg-stance")
 LEGWEAR = ("shorts", "leggings")
 BACKDROPS = ("plain", "panels", "door", "gym")
 # Joint-angle controls and their allowed range at the rep bottom (degrees): past these

@@ -167,7 +167,8 @@ class VideoSource:
     frame 0 lands on the wrong frame in streams that start at a non-zero
     timestamp, design.md section 5). ``start_s`` starts at the first frame at
     or after that time (seeking to the keyframe before it and decoding on):
-    how segment-parallel analysis reads its part of a clip.
+    how segment-parallel analysis reads its part of a clip. ``info`` from an
+    earlier source on the same file skips probing it again.
 
     Raises
     ------
@@ -179,7 +180,12 @@ class VideoSource:
     """
 
     def __init__(
-        self, path: str | Path, *, start_s: float = 0.0, order: ChannelOrder = "bgr"
+        self,
+        path: str | Path,
+        *,
+        start_s: float = 0.0,
+        order: ChannelOrder = "bgr",
+        info: VideoInfo | None = None,
     ) -> None:
         if start_s < 0:
             raise ValueError(f"start_s must be >= 0, got {start_s}")
@@ -193,7 +199,7 @@ class VideoSource:
         try:
             self._stream = _video_stream(self._container, self.path)
             self._stream.thread_type = "AUTO"
-            self.info = self._read_info()
+            self.info = info if info is not None else self._read_info()
         except BaseException:
             self._container.close()
             raise

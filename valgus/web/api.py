@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from valgus.cli.options import MOVEMENT_CHOICES
+from valgus.movement import MOVEMENT_CHOICES
 from valgus.web.jobs import progress
 from valgus.web.results import compare_rows, load_report, pair_by_movement, timeline
 from valgus.web.storage import RESULT_FILES

@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from valgus.settings import AnalysisSettings
 from valgus.web.api import router as api_router
 from valgus.web.db import Database
 from valgus.web.jobs import JobRunner
@@ -73,8 +74,7 @@ def create_app(config: ServeConfig) -> FastAPI:
         db,
         data,
         workers=config.workers,
-        model=config.model,
-        mirror_average=config.mirror_average,
+        settings=AnalysisSettings(model=config.model, mirror_average=config.mirror_average),
         clip_timeout_s=config.clip_timeout_s,
     )
 

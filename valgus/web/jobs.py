@@ -1,6 +1,6 @@
 """Background analysis of uploaded clips: one job thread feeding worker processes.
 
-Why this shape: run_clip_task (valgus.batch.task, the same unit ``valgus batch``
+Why this shape: run_clip_task (valgus.clip_task, the same unit ``valgus batch``
 runs) belongs in a process of its own: it keeps a core busy for seconds per clip,
 and a crash in MediaPipe's native code must not take the web server down. The
 processes are ``valgus batch``'s LocalPool (warm between clips, stopped at once,
@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from typing import Any
 
 from valgus.batch.executors import LocalPool
-from valgus.batch.task import ClipOutcome, ClipTask
+from valgus.clip_task import ClipOutcome, ClipTask
+from valgus.settings import AnalysisSettings
 from valgus.web.db import Database
 from valgus.web.storage import DataDir
 
@@ -35,10 +37,9 @@ class JobRunner:
         The app's database and data directory.
     workers : int
         Clips analysed at once (each needs about one CPU core).
-    model : str
-        Pose model for every clip ("lite" | "full" | "heavy" | path), as in ``valgus analyze``.
-    mirror_average : bool
-        Mirror-averaged landmarkers for every clip, as ``valgus analyze --mirror-average``.
+    settings : AnalysisSettings
+        The server's choices for every clip (model, mirror averaging); each
+        clip's own movement and the athlete's sex are filled in per job.
     clip_timeout_s : float or None
         A clip still running after this long is stopped; its job fails (LocalPool).
     """
@@ -49,14 +50,12 @@ class JobRunner:
         data: DataDir,
         *,
         workers: int,
-        model: str,
-        mirror_average: bool = False,
+        settings: AnalysisSettings,
         clip_timeout_s: float | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
-        self.db, self.data, self.workers, self.model = db, data, workers, model
-        self.mirror_average = mirror_average
+        self.db, self.data, self.workers, self.settings = db, data, workers, settings
         # Processes start with the first job.
         self._pool = LocalPool(workers, clip_timeout_s=clip_timeout_s)
         self._jobs: dict[str, dict[str, Any]] = {}  # out_folder -> the job running there
@@ -122,10 +121,7 @@ class JobRunner:
         return ClipTask(
             input_path=str(self.data.upload_path(clip["stored_name"])),
             out_folder=str(self.data.result_dir(clip["id"])),
-            movement=clip["movement"],
-            model=self.model,
-            sex=clip["athlete_sex"],
-            mirror_average=self.mirror_average,
+            settings=replace(self.settings, movement=clip["movement"], sex=clip["athlete_sex"]),
             clip_name=clip["original_name"],
         )
 

@@ -8,12 +8,14 @@ resolved inside the data directory, so no URL can name another file.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
+from valgus.movement import titles
 from valgus.web.storage import RESULT_FILES
 
 router = APIRouter()
@@ -42,6 +44,13 @@ def _page(name: str) -> FileResponse:
 @router.get("/", include_in_schema=False)
 def upload_page() -> FileResponse:
     return _page("index.html")
+
+
+@router.get("/static/movements.js", include_in_schema=False)
+def movements_script() -> Response:
+    """The movement names and titles of valgus.movement, so the pages never list their own."""
+    body = f'"use strict";\nconst MOVEMENTS = {json.dumps(titles())};\n'
+    return Response(body, media_type="text/javascript", headers=NO_CACHE)
 
 
 @router.get("/clips/{clip_id}", include_in_schema=False)

@@ -1,12 +1,7 @@
 // Helpers shared by the pages of valgus serve. User text only ever goes in as textContent.
 "use strict";
 
-const MOVEMENTS = {
-  auto: "Auto-detect",
-  squat: "Squat",
-  "single-leg-squat": "Single-leg squat",
-  "single-leg-stance": "Single-leg stance",
-};
+// MOVEMENTS comes from /static/movements.js, made from valgus.movement.
 const FLAG_NAMES = {
   collapse_left: "Left knee collapse",
   collapse_right: "Right knee collapse",

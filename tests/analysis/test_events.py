@@ -1,0 +1,336 @@
+"""Events: movement detection, stance leg, rep segmentation, pelvic drop, rep metrics.
+
+Frames tables are built directly with the kinematics columns of CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from valgus.analysis.events import Rep, add_pelvic_drop, detect_movement, segment_reps
+from valgus.analysis.rep_metrics import rep_metrics
+from valgus.analysis.stance import pelvic_drop_from_obliquity, stance_side_per_frame
+
+
+def make_frames(times_s, **columns) -> pd.DataFrame:
+    """A kinematics table of a person standing still, with some columns replaced."""
+    n = len(times_s)
+    base = {
+        "time_s": np.asarray(times_s, dtype=float),
+        "has_pose": np.ones(n, dtype=bool),
+        "lower_body_visible": np.ones(n, dtype=bool),
+        "fppa_left_deg": np.zeros(n),
+        "fppa_right_deg": np.zeros(n),
+        "thigh_ratio_left": np.ones(n),
+        "thigh_ratio_right": np.ones(n),
+        "fppa_valid_left": np.ones(n, dtype=bool),
+        "fppa_valid_right": np.ones(n, dtype=bool),
+        "knee_medial_left": np.zeros(n),
+        "knee_medial_right": np.zeros(n),
+        "knee_sep_px": np.full(n, 100.0),
+        "ankle_sep_px": np.full(n, 100.0),
+        "hip_sep_px": np.full(n, 100.0),
+        "kasr": np.ones(n),
+        "khr": np.ones(n),
+        "pelvic_obliquity_raw_deg": np.zeros(n),
+        "pelvic_obliquity_deg": np.zeros(n),
+        "depth": np.zeros(n),
+        "ankle_lift_left": np.zeros(n),
+        "ankle_lift_right": np.zeros(n),
+        "trunk_lean_deg": np.zeros(n),
+    }
+    for name, values in columns.items():
+        assert name in base, name
+        base[name] = np.asarray(values, dtype=base[name].dtype)
+    return pd.DataFrame(base)
+
+
+def bump(t, centre_s, width_s, height):
+    """Raised-cosine excursion: 0 outside centre +- width/2, ``height`` at the centre."""
+    x = np.clip((t - centre_s) / (width_s / 2), -1, 1)
+    return height * (1 + np.cos(np.pi * x)) / 2
+
+
+CENTRES_S = (1.5, 4.5, 7.5)
+HEIGHTS = (0.30, 0.25, 0.35)
+
+
+def three_squats(t, *, noise=0.004):
+    rng = np.random.default_rng(7)
+    depth = sum(bump(t, c, 2.0, h) for c, h in zip(CENTRES_S, HEIGHTS, strict=True))
+    return depth + noise * rng.standard_normal(t.size)
+
+
+def steady_times(duration_s=9.0, fps=30.0):
+    return np.arange(0, duration_s, 1 / fps)
+
+
+def variable_times(duration_s=9.0):
+    """Phone-like timestamps: frame periods between 1/45 and 1/20 s."""
+    rng = np.random.default_rng(3)
+    dt = rng.uniform(1 / 45, 1 / 20, size=int(duration_s * 45))
+    t = np.concatenate(([0.0], np.cumsum(dt)))
+    return t[t < duration_s]
+
+
+@pytest.mark.parametrize("times", [steady_times(), variable_times()], ids=["30fps", "vfr"])
+def test_three_squats_bottom_at_true_minima(times):
+    frames = make_frames(times, depth=three_squats(times))
+    reps = segment_reps(frames, "squat")
+    assert [r.index for r in reps] == [1, 2, 3]
+    for rep, centre in zip(reps, CENTRES_S, strict=True):
+        true_bottom = int(np.argmin(np.abs(times - centre)))
+        assert abs(rep.bottom_frame - true_bottom) <= 1
+        assert rep.stance_side is None
+        # 25% of a raised cosine of width 2 s is 2/3 s from its centre.
+        assert times[rep.start_frame] == pytest.approx(centre - 2 / 3, abs=0.06)
+        assert times[rep.end_frame] == pytest.approx(centre + 2 / 3, abs=0.06)
+
+
+def test_reps_survive_pose_dropouts():
+    t = steady_times()
+    depth = three_squats(t)
+    has_pose = np.ones(t.size, dtype=bool)
+    has_pose[100:110] = False  # 1/3 s without a person, on the second descent
+    depth[~has_pose] = np.nan
+    reps = segment_reps(make_frames(t, depth=depth, has_pose=has_pose), "squat")
+    assert len(reps) == 3
+    for rep, centre in zip(reps, CENTRES_S, strict=True):
+        assert abs(rep.bottom_frame - round(centre * 30)) <= 1
+        assert has_pose[rep.bottom_frame]
+
+
+@pytest.mark.parametrize(
+    ("extra", "n_reps"),
+    [
+        # A wobble 0.4 s after the bottom is the same rep (min separation 0.6 s).
+        (lambda t: bump(t, 1.9, 0.3, 0.05), 3),
+        # A 0.05 leg-length dip is below the 0.08 squat prominence.
+        (lambda t: bump(t, 3.0, 0.6, 0.05), 3),
+        # A 0.15 leg-length squat is a fourth rep.
+        (lambda t: bump(t, 8.6, 0.8, 0.15), 4),
+    ],
+)
+def test_rep_count_rules(extra, n_reps):
+    t = steady_times(duration_s=9.2)
+    frames = make_frames(t, depth=three_squats(t, noise=0.0) + extra(t))
+    assert len(segment_reps(frames, "squat")) == n_reps
+
+
+def test_rep_frame_numbers_follow_the_index():
+    t = steady_times()
+    frames = make_frames(t, depth=three_squats(t)).set_index(pd.RangeIndex(500, 500 + t.size))
+    reps = segment_reps(frames, "squat")
+    assert abs(reps[0].bottom_frame - 545) <= 1
+
+
+@pytest.mark.parametrize(
+    ("lift_left", "lift_right", "has_pose", "expected"),
+    [
+        (0.0, 0.2, True, "left"),
+        (0.2, 0.0, True, "right"),
+        (0.02, 0.09, True, "left"),
+        (0.0, 0.07, True, None),  # both below 0.08: both feet down
+        (0.2, 0.2, True, None),  # both up (a jump)
+        (0.0, 0.2, False, None),
+        (float("nan"), 0.2, True, None),
+    ],
+)
+def test_stance_side_per_frame(lift_left, lift_right, has_pose, expected):
+    frames = make_frames(
+        [0.0, 0.1],
+        ankle_lift_left=[lift_left] * 2,
+        ankle_lift_right=[lift_right] * 2,
+        has_pose=[has_pose] * 2,
+    )
+    assert stance_side_per_frame(frames).tolist() == [expected, expected]
+
+
+def single_leg_frames(t, *, lifted_share, squat_height, lifted="right"):
+    """Stand, then stand on one leg for ``lifted_share`` of the clip with optional squats."""
+    lift = np.where(t >= t[-1] * (1 - lifted_share), 0.25, 0.0)
+    depth = np.zeros(t.size)
+    start = t[-1] * (1 - lifted_share)
+    for k in range(3):
+        depth += bump(t, start + 0.8 + 1.2 * k, 1.0, squat_height)
+    other = "left" if lifted == "right" else "right"
+    return make_frames(
+        t, depth=depth, **{f"ankle_lift_{lifted}": lift, f"ankle_lift_{other}": 0 * t}
+    )
+
+
+@pytest.mark.parametrize(
+    ("lifted_share", "squat_height", "expected"),
+    [
+        (0.0, 0.3, "squat"),
+        (0.2, 0.3, "squat"),  # one foot up for only 20% of the clip
+        (0.6, 0.1, "single-leg-squat"),
+        (0.6, 0.06, "single-leg-squat"),
+        (0.6, 0.02, "single-leg-stance"),
+        (0.6, 0.0, "single-leg-stance"),
+    ],
+)
+def test_detect_movement(lifted_share, squat_height, expected):
+    t = steady_times(duration_s=10.0)
+    assert (
+        detect_movement(single_leg_frames(t, lifted_share=lifted_share, squat_height=squat_height))
+        == expected
+    )
+
+
+@pytest.mark.parametrize("lifted", ["left", "right"])
+def test_single_leg_squat_stance_side(lifted):
+    t = steady_times(duration_s=10.0)
+    frames = single_leg_frames(t, lifted_share=0.6, squat_height=0.12, lifted=lifted)
+    reps = segment_reps(frames, "single-leg-squat")
+    grounded = "left" if lifted == "right" else "right"
+    assert [r.stance_side for r in reps] == [grounded] * 3
+
+
+def test_stance_holds_and_peak_drop_frame():
+    t = steady_times(duration_s=9.0)
+    lift_left = np.zeros(t.size)
+    lift_right = np.zeros(t.size)
+    lift_right[(t >= 1.0) & (t < 3.0)] = 0.3  # hold on the left leg, 2 s
+    lift_right[(t >= 2.0) & (t < 2.1)] = 0.0  # 0.1 s dropout inside it: bridged
+    lift_left[(t >= 4.0) & (t < 6.5)] = 0.3  # hold on the right leg, 2.5 s
+    lift_left[(t >= 7.0) & (t < 7.5)] = 0.3  # 0.5 s: too short for a hold
+    obliquity = np.zeros(t.size)
+    obliquity += bump(t, 1.6, 0.4, -6.0)  # left stance: right hip lower = negative obliquity
+    obliquity += bump(t, 5.0, 0.4, 5.0)  # right stance: left hip lower = positive
+    obliquity += bump(t, 6.0, 0.4, -8.0)  # right stance, right hip lower: a rise, not a drop
+    frames = make_frames(
+        t, ankle_lift_left=lift_left, ankle_lift_right=lift_right, pelvic_obliquity_deg=obliquity
+    )
+    reps = segment_reps(frames, "single-leg-stance")
+    assert [(r.stance_side, r.start_frame, r.end_frame) for r in reps] == [
+        ("left", 30, 89),
+        ("right", 120, 194),
+    ]
+    assert [r.bottom_frame for r in reps] == [48, 150]
+    drop = add_pelvic_drop(frames, reps)
+    assert drop.name == "pelvic_drop_deg"
+    assert drop[48] == pytest.approx(6.0)
+    assert drop[150] == pytest.approx(5.0)
+    assert drop[180] == pytest.approx(-8.0)
+
+
+@pytest.mark.parametrize(
+    ("stance", "obliquity", "drop"),
+    [
+        ("right", 5.0, 5.0),  # standing on the right, left hip lower: drop
+        ("right", -5.0, -5.0),
+        ("left", -5.0, 5.0),  # standing on the left, right hip lower: drop
+        ("left", 5.0, -5.0),
+        (None, -5.0, 5.0),
+        (None, 3.0, 3.0),
+        ("left", float("nan"), float("nan")),
+    ],
+)
+def test_pelvic_drop_sign(stance, obliquity, drop):
+    got = pelvic_drop_from_obliquity(np.array([obliquity]), np.array([stance], dtype=object))
+    np.testing.assert_allclose(got, [drop])
+
+
+def test_add_pelvic_drop_rep_side_overrides_frame_side():
+    t = steady_times(duration_s=1.0)
+    lift_right = np.where(t < 0.5, 0.2, 0.0)  # left stance in frames 0-14 per ankle lift
+    frames = make_frames(t, ankle_lift_right=lift_right, pelvic_obliquity_deg=np.full(t.size, -3.0))
+    drop = add_pelvic_drop(frames, [Rep(1, 10, 12, 20, None)]).to_numpy()
+    np.testing.assert_allclose(drop[:10], 3.0)  # left stance: -(-3)
+    np.testing.assert_allclose(drop[10:21], 3.0)  # bilateral rep: |-3|
+    np.testing.assert_allclose(drop[21:], 3.0)
+    drop = add_pelvic_drop(frames, [Rep(1, 0, 5, 14, "right")]).to_numpy()
+    np.testing.assert_allclose(drop[:15], -3.0)
+
+
+def test_rep_metrics_numbers():
+    t = steady_times(duration_s=3.0)
+    shape = bump(t, 1.5, 2.0, 1.0)  # 0 standing, 1 at the bottom (frame 45)
+    valid_right = shape < 0.8  # right thigh foreshortened near the bottom
+    frames = make_frames(
+        t,
+        depth=0.3 * shape,
+        fppa_left_deg=4 + 10 * shape,
+        fppa_right_deg=2 + 30 * shape,
+        fppa_valid_right=valid_right,
+        kasr=1 - 0.4 * shape,
+        khr=1 - 0.5 * shape,
+        knee_medial_left=0.1 * shape,
+        trunk_lean_deg=3 * shape,
+        pelvic_obliquity_deg=-2 - 4 * shape,
+    )
+    rep = Rep(1, 25, 45, 65, "left")
+    m = rep_metrics(frames, rep)
+    assert (m.start_s, m.bottom_s, m.end_s) == pytest.approx((25 / 30, 1.5, 65 / 30))
+    assert m.duration_s == pytest.approx(40 / 30)
+    assert m.depth_bottom == pytest.approx(0.3)
+    assert m.fppa_bottom_left_deg == pytest.approx(14.0)
+    assert m.fppa_valid_bottom_left is True
+    assert math.isnan(m.fppa_bottom_right_deg)
+    assert m.fppa_valid_bottom_right is False
+    # The peak is that of a 5-frame running median: on a smooth bump, a hair under the top.
+    assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
+    assert m.peak_fppa_left_frame in (44, 45, 46)
+    # Peak over valid frames only: near the last valid right frame before the bottom.
+    last_valid = max(i for i in range(25, 46) if valid_right[i])
+    assert m.peak_fppa_right_frame in (last_valid, 90 - last_valid)
+    # At the edge of the valid range the window holds only the last few (rising) valid frames.
+    assert m.peak_fppa_right_deg == pytest.approx(2 + 30 * shape[last_valid], abs=1.5)
+    assert m.peak_fppa_right_deg < 2 + 30 * 0.8
+    assert (m.kasr_bottom, m.khr_bottom) == pytest.approx((0.6, 0.5))
+    assert (m.knee_medial_bottom_left, m.knee_medial_bottom_right) == pytest.approx((0.1, 0.0))
+    assert m.trunk_lean_bottom_deg == pytest.approx(3.0)
+    # Left stance: drop = -obliquity = 2 + 4 * shape.
+    assert m.pelvic_drop_bottom_deg == pytest.approx(6.0)
+    assert m.peak_pelvic_drop_deg == pytest.approx(6.0, abs=0.05)
+    assert m.peak_pelvic_drop_frame in (44, 45, 46)
+    assert m.mean_pelvic_drop_deg == pytest.approx(np.mean(2 + 4 * shape[25:66]))
+    assert m.to_dict()["stance_side"] == "left"
+
+
+def test_a_single_frame_spike_is_not_the_peak():
+    t = steady_times(duration_s=3.0)
+    shape = bump(t, 1.5, 2.0, 1.0)
+    fppa = 4 + 10 * shape
+    fppa[30] = 40.0  # one frame of landmark jitter
+    frames = make_frames(t, depth=0.3 * shape, fppa_left_deg=fppa, fppa_right_deg=fppa)
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None))
+    assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
+    assert m.peak_fppa_left_frame in (44, 45, 46)
+
+
+def test_rep_metrics_no_valid_fppa():
+    t = steady_times(duration_s=1.0)
+    frames = make_frames(t, fppa_valid_left=np.zeros(t.size, dtype=bool))
+    m = rep_metrics(frames, Rep(1, 0, 10, 20, None))
+    assert math.isnan(m.peak_fppa_left_deg)
+    assert m.peak_fppa_left_frame is None
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda f: segment_reps(f, "lunge"),
+            "movement must be one of squat, single-leg-squat, single-leg-stance, got 'lunge'",
+        ),
+        (
+            lambda f: segment_reps(f.drop(columns="depth"), "squat"),
+            "frames is missing column(s): depth",
+        ),
+        (lambda f: detect_movement(f.assign(has_pose=False)), "frames has no pose frames"),
+        (lambda f: rep_metrics(f, Rep(1, 0, 5, 99, None)), "rep 1 refers to frame 99"),
+        (lambda f: Rep(1, 5, 4, 9, None), "need start_frame <= bottom_frame <= end_frame"),
+        (lambda f: Rep(1, 0, 0, 0, "both"), "stance_side must be 'left', 'right' or None"),
+    ],
+)
+def test_errors(call, message):
+    frames = make_frames(steady_times(duration_s=1.0))
+    with pytest.raises(ValueError) as err:
+        call(frames)
+    assert message in str(err.value)
