@@ -93,7 +93,7 @@ def test_builder_keeps_every_row_across_its_blocks(n_frames):
     np.testing.assert_array_equal(track.world_xyz_m[found], rows[found, :, 4:7])
     np.testing.assert_array_equal(track.visibility[found], rows[found, :, 3])
     assert np.isnan(track.xy_px[~found]).all() and (track.visibility[~found] == 0).all()
-    times, joined = builder.arrays()
+    times, joined, _ = builder.arrays()
     np.testing.assert_array_equal(times, track.times_s)
     assert joined.shape == (n_frames, 33, 7) and np.isnan(joined[~found]).all()
     np.testing.assert_array_equal(joined[found], rows[found])

@@ -15,8 +15,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from valgus.pose.camera_cues import CueTracker
 from valgus.pose.landmarks import NUM_LANDMARKS
-from valgus.pose.track import PoseTrack
+from valgus.pose.track import CUE_COLUMNS, PoseTrack
 from valgus.video.prefetch import prefetch
 from valgus.video.source import Frame
 
@@ -155,11 +156,11 @@ class PoseEstimator:
 
 
 class TrackBuilder:
-    """Collects per-frame landmarks into a PoseTrack without holding any frame images.
+    """Collects per-frame landmarks (and cues) into a PoseTrack without holding any frame images.
 
     Rows are copied into blocks of ``BLOCK_FRAMES`` frames rather than kept as
     one small array per frame: a 10-minute clip held 15,600 of those, each
-    with its own allocation (on the segment threads' malloc arenas, which the
+    with its own allocation (on the chunk threads' malloc arenas, which the
     analysis after them cannot reuse), and a second copy while building.
     """
 
@@ -168,39 +169,53 @@ class TrackBuilder:
     def __init__(self) -> None:
         self._times: list[float] = []
         self._blocks: list[np.ndarray] = []
+        self._cue_blocks: list[np.ndarray] = []
 
-    def add(self, time_s: float, landmarks: np.ndarray | None) -> None:
-        """Append one frame's result (None when no person was found)."""
+    def add(self, time_s: float, landmarks: np.ndarray | None, cues: np.ndarray | None = None):
+        """Append one frame's result (None when no person was found; no cues: NaN)."""
         slot = len(self._times) % self.BLOCK_FRAMES
         if slot == 0:
             self._blocks.append(np.full((self.BLOCK_FRAMES, NUM_LANDMARKS, 7), np.nan))
+            self._cue_blocks.append(np.full((self.BLOCK_FRAMES, len(CUE_COLUMNS)), np.nan))
         if landmarks is not None:
             self._blocks[-1][slot] = landmarks
+        if cues is not None:
+            self._cue_blocks[-1][slot] = cues
         self._times.append(time_s)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(times (T,), landmarks (T, 33, 7)) so far; a frame without a person is all NaN."""
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(times (T,), landmarks (T, 33, 7), cues (T, 6)) so far; no person: all NaN."""
         n = len(self._times)
         if not n:
-            return np.zeros(0), np.full((0, NUM_LANDMARKS, 7), np.nan)
-        return np.asarray(self._times, dtype=float), np.concatenate(self._blocks)[:n]
+            empty = np.full((0, NUM_LANDMARKS, 7), np.nan)
+            return np.zeros(0), empty, np.full((0, len(CUE_COLUMNS)), np.nan)
+        return (
+            np.asarray(self._times, dtype=float),
+            np.concatenate(self._blocks)[:n],
+            np.concatenate(self._cue_blocks)[:n],
+        )
 
     def build(self, *, width: int, height: int, fps: float, source: str, model: str) -> PoseTrack:
         """The PoseTrack of everything added so far (filled block by block: no joined copy)."""
         n = len(self._times)
         track = PoseTrack.empty(n, width=width, height=height, fps=fps, source=source, model=model)
         track.times_s[:] = self._times
-        for k, block in enumerate(self._blocks):
+        for k, (block, cues) in enumerate(zip(self._blocks, self._cue_blocks, strict=True)):
             start = k * self.BLOCK_FRAMES
             fill_rows(track, start, block[: n - start])
+            track.cues[start : start + len(cues[: n - start])] = cues[: n - start]
         return track
 
 
-def track_from_rows(times_s: np.ndarray, rows: np.ndarray, **meta: object) -> PoseTrack:
+def track_from_rows(
+    times_s: np.ndarray, rows: np.ndarray, cues: np.ndarray | None = None, **meta: object
+) -> PoseTrack:
     """A PoseTrack from (T, 33, 7) landmark rows as ``detect_rgb`` gives them (NaN: no person)."""
     track = PoseTrack.empty(len(times_s), **meta)
     track.times_s[:] = times_s
     fill_rows(track, 0, rows)
+    if cues is not None:
+        track.cues[:] = cues
     return track
 
 
@@ -229,12 +244,14 @@ def infer_frames(
     *,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
     stop: threading.Event | None = None,
-) -> Iterator[tuple[float, np.ndarray | None]]:
-    """(time_s, landmarks) for each frame, decoding ahead on a background thread.
+    cues: CueTracker | None = None,
+) -> Iterator[tuple[float, np.ndarray | None, np.ndarray | None]]:
+    """(time_s, landmarks, cues) for each frame, decoding ahead on a background thread.
 
     Decoding (and the conversion to RGB, if ``frames`` are BGR: a source
     opened with ``order="rgb"`` saves it) overlaps inference, which runs on one
     core (MediaPipe's Python API has no thread option). ``stop`` ends early.
+    With a ``cues`` tracker each frame's camera cues come too (else None).
     """
     for frame, rgb in prefetch(_with_rgb(frames), maxsize=8, name="decode"):
         if stop is not None and stop.is_set():
@@ -242,7 +259,12 @@ def infer_frames(
         landmarks = estimator.detect_rgb(rgb, frame.time_s)
         if on_frame is not None:
             on_frame(frame, landmarks)
-        yield frame.time_s, landmarks
+        row = (
+            None
+            if cues is None
+            else cues.update(rgb, None if landmarks is None else landmarks[:, :2])
+        )
+        yield frame.time_s, landmarks, row
 
 
 def estimate_track(
@@ -261,6 +283,6 @@ def estimate_track(
     ``on_frame`` sees each frame with its landmarks (progress bars, live view).
     """
     builder = TrackBuilder()
-    for time_s, landmarks in infer_frames(frames, estimator, on_frame=on_frame):
+    for time_s, landmarks, _ in infer_frames(frames, estimator, on_frame=on_frame):
         builder.add(time_s, landmarks)
     return builder.build(width=width, height=height, fps=fps, source=source, model=model)

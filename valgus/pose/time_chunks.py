@@ -1,13 +1,24 @@
-"""Segment-parallel pose estimation: one landmarker per time segment, then stitch.
+"""Time chunks: the clip's fixed split for pose estimation, run one after another or at once.
+
+Why fixed: MediaPipe's VIDEO mode carries state from frame to frame (the
+detector re-acquires the person, its landmark smoothing settles), so a
+landmarker that starts mid-clip reads the first frames of its part a little
+differently from one that ran from the start. If the split depended on the
+number of cores, ``--jobs 1``, the default, ``valgus batch`` and ``valgus
+serve`` would report different numbers for the same clip. So the split is a
+property of the clip alone (``chunk_count``: one chunk under 4 s, else about
+one per ``CHUNK_TARGET_S``, at least two), each chunk always gets a fresh
+landmarker, and ``jobs`` only says how many chunks run at once: every way of
+running gives the same frames.
 
 Why threads and not processes: MediaPipe's ``detect_for_video`` and PyAV's
 decoder release the GIL, so two landmarkers in two threads of one process use
 both cores (measured here: 300 frames in 1.9 s on two threads vs 3.3 s on
 one) without the ~0.7 s start-up and model load of a second process.
 
-Each segment after the first starts ``warmup_s`` early: the detector has to
+Each chunk after the first starts ``warmup_s`` early: the detector has to
 re-acquire the person and MediaPipe's landmark smoothing has to settle, so
-those frames are only used to check the join against the previous segment,
+those frames are only used to check the join against the previous chunk,
 never kept. Measured on tux_hyva7 at three cuts (lower-body landmarks of the
 first kept frames against one landmarker over the whole clip): no warm-up
 2.4-4.6 px off on the first frame, 0.2 s 1.4-2.3 px, 0.5 s 0.7-1.8 px, 1 s
@@ -26,14 +37,19 @@ from pathlib import Path
 import av
 import numpy as np
 
+from valgus.pose.camera_cues import CueTracker
 from valgus.pose.landmarker import TrackBuilder, infer_frames, track_from_rows
 from valgus.pose.landmarks import LOWER_BODY
 from valgus.pose.mirror_average import open_estimator
 from valgus.pose.track import PoseTrack
 from valgus.video.source import Frame, VideoInfo, VideoSource, describe_decode, missing_seconds
 
-# A segment shorter than this does not repay its warm-up and extra landmarker.
+# A chunk shorter than this does not repay its warm-up and extra landmarker.
 MIN_SEGMENT_S = 2.0
+# Clips at least twice MIN_SEGMENT_S long are split into about one chunk per this many
+# seconds (at least two): a few chunks keep two cores busy, and each extra chunk costs
+# one warm-up (~3% of a 15 s chunk) when chunks run one after another.
+CHUNK_TARGET_S = 15.0
 WARMUP_S = 0.5
 # A frame decoded only to reach the warm-up costs this much of one decoded and inferred.
 SKIPPED_FRAME_COST = 0.15
@@ -54,6 +70,7 @@ class Segment:
 class _SegmentResult:
     times_s: np.ndarray  # (n,) every frame the segment inferred, its warm-up included
     rows: np.ndarray  # (n, 33, 7) as detect_rgb gives them; all NaN where no person
+    cues: np.ndarray  # (n, 6) camera cues (valgus.pose.camera_cues)
     corrupt_packets: int
     corrupt_frames: int
 
@@ -80,10 +97,16 @@ def scan_frames(path: Path, first_time_s: float) -> FrameScan:
     return FrameScan(times, np.sort(pts[keys]))
 
 
-def auto_jobs(duration_s: float, *, cpus: int | None = None) -> int:
-    """Segments worth running for a clip: one per core, each at least ``MIN_SEGMENT_S`` long."""
-    cpus = cpus or os.cpu_count() or 1
-    return max(1, min(cpus, int(duration_s // MIN_SEGMENT_S)))
+def chunk_count(duration_s: float) -> int:
+    """How many chunks a clip of ``duration_s`` is split into (a property of the clip only)."""
+    if duration_s < 2 * MIN_SEGMENT_S:
+        return 1
+    return max(2, round(duration_s / CHUNK_TARGET_S))
+
+
+def default_jobs(chunks: int, *, cpus: int | None = None) -> int:
+    """Chunks run at once by default: one per core, never more than there are chunks."""
+    return max(1, min(cpus or os.cpu_count() or 1, chunks))
 
 
 def _start_overhead(scan: FrameScan, row: int, warmup_s: float) -> float:
@@ -158,8 +181,9 @@ def _infer_segment(
         open_estimator(model_path, mirror_average=mirror_average) as est,
     ):
         frames = (f for f in source if f.time_s < segment.end_s)
-        for time_s, landmarks in infer_frames(frames, est, on_frame=on_frame, stop=stop):
-            builder.add(time_s, landmarks)
+        tracked = infer_frames(frames, est, on_frame=on_frame, stop=stop, cues=CueTracker())
+        for time_s, landmarks, cues in tracked:
+            builder.add(time_s, landmarks, cues)
         return _SegmentResult(*builder.arrays(), source.corrupt_packets, source.corrupt_frames)
 
 
@@ -182,14 +206,14 @@ def _join_disagreement_px(
 
 def _stitch(
     results: list[_SegmentResult], segments: list[Segment], info: VideoInfo
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(times, rows) of the kept frames of every segment, in order, and notes on the joins."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(times, rows, cues) of the kept frames of every chunk, in order, and notes on the joins."""
     notes, kept = [], []
     for k, (result, segment) in enumerate(zip(results, segments, strict=True)):
         if k:
             gap = _join_disagreement_px(results[k - 1], result, segment.start_s)
             if gap > JOIN_WARN_FRACTION_OF_HEIGHT * info.height:
-                notes.append(f"segments disagree by {gap:.0f} px at {segment.start_s:.1f} s")
+                notes.append(f"time chunks disagree by {gap:.0f} px at {segment.start_s:.1f} s")
         kept.append(result.times_s >= segment.start_s)
     times = np.concatenate([r.times_s[m] for r, m in zip(results, kept, strict=True)])
     if not times.size:
@@ -205,28 +229,33 @@ def _stitch(
         corrupt_frames=sum(r.corrupt_frames for r in results),
     )
     rows = np.concatenate([r.rows[m] for r, m in zip(results, kept, strict=True)])
-    return times, rows, notes
+    cues = np.concatenate([r.cues[m] for r, m in zip(results, kept, strict=True)])
+    return times, rows, cues, notes
 
 
-def estimate_track_segments(
+def estimate_track_chunks(
     info: VideoInfo,
     model_path: Path,
     *,
     model_name: str,
-    jobs: int,
+    jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
     mirror_average: bool = False,
 ) -> PoseTrack:
-    """Pose-estimate the clip ``info`` describes in ``jobs`` time segments at once.
+    """Pose-estimate the clip ``info`` describes, chunk by chunk, into one PoseTrack.
 
-    Returns one stitched PoseTrack. ``info`` comes from the caller's probe of
-    the file, which is not opened again for it. An error in any segment stops
-    the others and is raised here.
+    ``jobs`` chunks run at once (None: ``default_jobs``); the result is the
+    same for any ``jobs``. ``info`` comes from the caller's probe of the file,
+    which is not opened again for it. An error in any chunk stops the others
+    and is raised here.
     """
     path = Path(info.path)
-    segments = plan_segments(scan_frames(path, info.first_time_s), jobs)
+    scan = scan_frames(path, info.first_time_s)
+    duration = float(scan.times_s[-1]) if scan.times_s.size else 0.0
+    segments = plan_segments(scan, chunk_count(duration))
+    workers = default_jobs(len(segments)) if jobs is None else max(1, min(jobs, len(segments)))
     stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="segment") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk") as pool:
         futures = [
             pool.submit(_infer_segment, info, segment, model_path, stop, on_frame, mirror_average)
             for segment in segments
@@ -236,11 +265,12 @@ def estimate_track_segments(
         except BaseException:
             stop.set()
             raise
-    times, rows, notes = _stitch(results, segments, info)
-    del results  # each segment's rows: the stitched copy is all that is needed now
+    times, rows, cues, notes = _stitch(results, segments, info)
+    del results  # each chunk's rows: the stitched copy is all that is needed now
     return track_from_rows(
         times,
         rows,
+        cues,
         width=info.width,
         height=info.height,
         fps=info.fps,

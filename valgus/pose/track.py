@@ -14,10 +14,21 @@ import numpy as np
 
 from valgus.pose.landmarks import NUM_LANDMARKS
 
-TRACK_FORMAT_VERSION = 1
+TRACK_FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)  # version 1 files have no cues
 
 
+# Per-frame cues of cuts and camera moves (valgus.pose.camera_cues computes them).
+CUE_COLUMNS = (
+    "hist_distance",
+    "layout_distance",
+    "camera_dx_px",
+    "camera_dy_px",
+    "camera_log_scale",
+    "camera_roll_deg",
+)
 _ARRAYS = ("xy_px", "z", "visibility", "world_xyz_m", "times_s")
+_PER_FRAME = (*_ARRAYS, "cues")
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,11 @@ class PoseTrack:
     notes : tuple of str
         What went wrong while reading the source (e.g. the file ends early),
         carried to the report's warnings.
+    cues : (T, 6) float64
+        Picture change and camera motion of each frame
+        (valgus.pose.camera_cues.CUE_COLUMNS), from which the analysis finds
+        cuts and camera moves; all NaN where they were not recorded (live,
+        tracks saved before they existed).
     """
 
     xy_px: np.ndarray
@@ -65,14 +81,18 @@ class PoseTrack:
     source: str = ""
     model: str = ""
     notes: tuple[str, ...] = ()
+    cues: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         frames = self.times_s.shape[0]
+        if self.cues is None:
+            object.__setattr__(self, "cues", np.full((frames, len(CUE_COLUMNS)), np.nan))
         expected = {
             "xy_px": (frames, NUM_LANDMARKS, 2),
             "z": (frames, NUM_LANDMARKS),
             "visibility": (frames, NUM_LANDMARKS),
             "world_xyz_m": (frames, NUM_LANDMARKS, 3),
+            "cues": (frames, len(CUE_COLUMNS)),
         }
         for name, shape in expected.items():
             actual = getattr(self, name).shape
@@ -105,6 +125,18 @@ class PoseTrack:
             **meta,  # type: ignore[arg-type]
         )
 
+    def slice(self, start: int, stop: int) -> PoseTrack:
+        """Frames ``start`` to ``stop`` (exclusive) as a track of their own (times unchanged)."""
+        return replace(self, **{name: getattr(self, name)[start:stop] for name in _PER_FRAME})
+
+    @classmethod
+    def concat(cls, parts: list[PoseTrack]) -> PoseTrack:
+        """One track of ``parts`` in order (their metadata is the first part's)."""
+        if not parts:
+            raise ValueError("concat needs at least one track")
+        arrays = {name: np.concatenate([getattr(p, name) for p in parts]) for name in _PER_FRAME}
+        return replace(parts[0], **arrays)
+
     def with_xy(self, xy_px: np.ndarray) -> PoseTrack:
         """A copy with new pixel coordinates (filtering stages return new tracks)."""
         return replace(self, xy_px=xy_px)
@@ -122,6 +154,7 @@ class PoseTrack:
         members = {
             "format_version": TRACK_FORMAT_VERSION,
             **{name: getattr(self, name) for name in _ARRAYS},
+            "cues": self.cues,
             "width": self.width,
             "height": self.height,
             "fps": self.fps,
@@ -143,11 +176,12 @@ class PoseTrack:
                 fields = {name: data[name] for name in _ARRAYS}
                 meta = {name: data[name] for name in ("width", "height", "fps", "source", "model")}
                 notes = tuple(str(n) for n in data.get("notes", ()))
+                cues = data.get("cues")
         except ValueError as exc:  # numpy's words for a file that is not .npz are about pickles
             raise ValueError(f"{path}: not a valgus pose track (not an .npz file)") from exc
         except (OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise ValueError(f"{path}: not a valgus pose track ({exc})") from exc
-        if version != TRACK_FORMAT_VERSION:
+        if version not in READABLE_FORMATS:
             raise ValueError(f"{path}: pose track format {version} is not supported")
         return cls(
             **fields,
@@ -157,4 +191,5 @@ class PoseTrack:
             source=str(meta["source"]),
             model=str(meta["model"]),
             notes=notes,
+            cues=cues,
         )
