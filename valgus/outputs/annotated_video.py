@@ -17,6 +17,7 @@ import pandas as pd
 
 from valgus.overlay.chain import default_overlay
 from valgus.overlay.frame import FlagTimeline, OverlayFrame
+from valgus.overlay.timeline import FlagStripAnnotator
 from valgus.session import Session
 from valgus.video.prefetch import BackgroundConsumer, prefetch
 from valgus.video.source import VideoSource
@@ -105,26 +106,32 @@ def write_annotated_video(
 ) -> int:
     """Draw the overlay on every frame of ``video_path``; return the frames written.
 
-    Three stages overlap: decoding (background thread), drawing (this thread)
-    and encoding (background thread; libx264 adds its own threads), with
+    The flag strip goes in a band added below the picture, so it never hides
+    the feet. Three stages overlap: decoding (background thread), drawing (this
+    thread) and encoding (background thread; libx264 adds its own threads), with
     bounded queues so memory stays flat. ``on_drawn(row, image)`` sees every
     annotated frame (e.g. to keep key frames) before it is encoded.
     """
-    overlay = default_overlay(flag_timeline(session.frames))
+    overlay = default_overlay()
+    strip = FlagStripAnnotator(flag_timeline(session.frames))
     drawn = OverlayFrames(session)
     lookup = _frame_lookup(session.frames["time_s"].to_numpy(dtype=float))
     with VideoSource(video_path) as source:
         info = source.info
-        with H264Writer(out_path, info.width, info.height, info.fps) as writer:
+        band = strip.band_height(info.height, info.width)
+        with H264Writer(out_path, info.width, info.height + band, info.fps) as writer:
             encoder = BackgroundConsumer(lambda item: writer.write(*item), name="encode")
             try:
                 for frame in prefetch(source, name="decode"):
                     row = lookup(frame.time_s)
                     image = frame.image_bgr
                     if row is not None:
-                        image = overlay.annotate(image, drawn[row])
+                        image = strip.below(overlay.annotate(image, drawn[row]), drawn[row])
                         if on_drawn is not None:
                             on_drawn(row, image)
+                    else:
+                        filler = np.full((band, info.width, 3), strip.palette.panel_level, np.uint8)
+                        image = np.vstack([image, filler])
                     encoder.submit((image, frame.time_s))
             except BaseException:
                 with contextlib.suppress(Exception):

@@ -23,6 +23,8 @@ from valgus.overlay.draw import (
 from valgus.overlay.frame import FlagTimeline, OverlayFrame
 
 LANE_LABELS = ("L knee", "R knee", "Pelvis")
+# Smallest font scale of the lane labels: cv2 text below about 0.35 cannot be read.
+MIN_LABEL_SCALE = 0.35
 
 
 def column_grades(times_s: np.ndarray, grades: np.ndarray, width: int) -> np.ndarray:
@@ -111,38 +113,66 @@ class FlagStripAnnotator:
             self._lane_cache[width] = np.stack(lanes)
         return self._lane_cache[width]
 
-    def lane_rows(self, height: int, width: int) -> list[tuple[int, int]]:
-        """(y0, y1) pixel rows of each lane, top to bottom, for a frame of this size."""
-        unit = ui_scale(height, width)
-        lane_h, gap, pad = px(self.lane_height_px, unit, 3), px(3, unit), px(6, unit, 2)
+    def _sizes(self, unit: float) -> tuple[int, int, int]:
+        """(lane height, gap between lanes, padding) in pixels at size ``unit``."""
+        return px(self.lane_height_px, unit, 3), px(3, unit), px(6, unit, 2)
+
+    def _rows(self, height: int, unit: float) -> list[tuple[int, int]]:
+        lane_h, gap, pad = self._sizes(unit)
         y_top = height - pad - 3 * lane_h - 2 * gap
         return [(y_top + i * (lane_h + gap), y_top + i * (lane_h + gap) + lane_h) for i in range(3)]
+
+    def band_height(self, frame_height: int, frame_width: int) -> int:
+        """Height (even, for H.264) of the band below a frame that holds the strip."""
+        unit = ui_scale(frame_height, frame_width)
+        lane_h, gap, pad = self._sizes(unit)
+        height = 3 * lane_h + 2 * gap + 2 * pad + px(6, unit, 3)  # room for the cursor tip
+        return height + height % 2
+
+    def lane_rows(self, height: int, width: int) -> list[tuple[int, int]]:
+        """(y0, y1) pixel rows of each lane, top to bottom, for a frame of this size."""
+        return self._rows(height, ui_scale(height, width))
+
+    def below(self, image_bgr: np.ndarray, frame: OverlayFrame) -> np.ndarray:
+        """``image_bgr`` with a band added below it holding the strip: the picture stays whole.
+
+        Drawn over the picture, the strip hid the feet of people standing near
+        the bottom of the frame, where valgus measures the ankles.
+        """
+        check_image(image_bgr)
+        h, w = image_bgr.shape[:2]
+        band = np.zeros((self.band_height(h, w), w, 3), dtype=np.uint8)
+        band[:] = self.palette.panel_level
+        return np.vstack([image_bgr, self._draw(band, frame, unit=ui_scale(h, w))])
 
     def cursor_x(self, time_s: float, width: int) -> int:
         """Pixel column of the cursor at ``time_s``."""
         return time_to_x(time_s, self.timeline.times_s, width)
 
     def annotate(self, image_bgr: np.ndarray, frame: OverlayFrame) -> np.ndarray:
+        """Draw the strip over the bottom of ``image_bgr`` (the live view has no band)."""
         check_image(image_bgr)
         h, w = image_bgr.shape[:2]
-        unit = ui_scale(h, w)
-        rows = self.lane_rows(h, w)
-        pad = px(6, unit, 2)
-        top = max(0, rows[0][0] - pad)
+        return self._draw(image_bgr, frame, unit=ui_scale(h, w))
+
+    def _draw(self, image_bgr: np.ndarray, frame: OverlayFrame, *, unit: float) -> np.ndarray:
+        h, w = image_bgr.shape[:2]
+        rows = self._rows(h, unit)
+        top = max(0, rows[0][0] - self._sizes(unit)[2])
         pal = self.palette
         dim_rect(image_bgr, 0, top, w, h, level=pal.panel_level, alpha=pal.panel_alpha)
         colors = self._lane_colors(w)
         for (y0, y1), lane in zip(rows, colors, strict=True):
             if y1 > max(0, y0):
                 image_bgr[max(0, y0) : y1] = lane[None]
-        fs, thick = 0.5 * unit, px(1.2, unit)
+        fs, thick = max(0.5 * unit, MIN_LABEL_SCALE), px(1.2, unit)
         for (y0, y1), label in zip(rows, LANE_LABELS, strict=True):
             _, cap, _ = text_size(label, fs, thick)
             baseline = y0 + (y1 - y0 + cap) // 2
             draw_text(
                 image_bgr,
                 label,
-                pad,
+                self._sizes(unit)[2],
                 baseline,
                 font_scale=fs,
                 color_bgr=pal.text_bgr,
