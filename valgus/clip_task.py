@@ -115,6 +115,11 @@ def summary_of(session) -> dict:
         "verdict_right": s.right.verdict,
         "reps_measured_left": s.left.reps_measured,
         "reps_measured_right": s.right.reps_measured,
+        # Said on stderr too, not only in report.json: a damaged file, and why no rep.
+        "decode_notes": list(session.raw_track.notes),
+        "no_reps_reason": next((w for w in session.quality.warnings if w.startswith("no ")), None)
+        if not session.reps
+        else None,
         "pelvic_drop_deg_max": s.pelvic_drop_deg_max,
         "pelvic_verdict": s.pelvic_verdict,
     }
@@ -175,9 +180,12 @@ def summary_line(folder: Path | str, summary: dict) -> str:
     """The one line ``valgus analyze`` and ``valgus batch`` print for a finished clip.
 
     Knees that carried no measured rep of a single-leg task (the lifted leg)
-    are left out rather than called "not measurable".
+    are left out rather than called "not measurable"; a clip with no rep says why.
     """
     movement = Movement(summary["movement"])
+    if not summary["reps"]:
+        reason = summary.get("no_reps_reason") or f"no {movement.rep_noun} found"
+        return f"{folder}: {movement}, {movement.count(0)}: {reason}"
     knees = [
         f"{side} knee {summary[f'verdict_{side}']}"
         for side in ("left", "right")
@@ -187,6 +195,11 @@ def summary_line(folder: Path | str, summary: dict) -> str:
         f"{folder}: {movement}, {movement.count(summary['reps'])}; "
         f"{', '.join(knees) or 'knees not measurable'}, pelvic drop {summary['pelvic_verdict']}"
     )
+
+
+def warning_lines(path: Path | str, summary: dict) -> list[str]:
+    """Lines for stderr about a clip that was analysed despite damage (truncated, corrupt)."""
+    return [f"valgus: warning: {path}: {note}" for note in summary.get("decode_notes") or ()]
 
 
 def error_line(path: Path | str, error: str | None) -> str:

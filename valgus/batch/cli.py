@@ -23,7 +23,7 @@ from valgus.cli.options import (
     positive_int,
     settings_from,
 )
-from valgus.clip_task import error_line, summary_line
+from valgus.clip_task import error_line, summary_line, warning_lines
 from valgus.errors import UsageError
 from valgus.pose.model_download import OFFICIAL_SPECS
 from valgus.pose.model_files import BUNDLED_NAME, resolve_model
@@ -91,6 +91,8 @@ def _print_clip(clip: Clip) -> None:
     """One line per finished clip, written around the progress bar."""
     outcome = clip.outcome
     if clip.status == "done" and outcome is not None and outcome.summary:
+        for line in warning_lines(clip.path, outcome.summary):
+            tqdm.write(line, file=sys.stderr)
         tqdm.write(summary_line(clip.folder, outcome.summary), file=sys.stdout)
         return
     tqdm.write(error_line(clip.path, clip.row.get("error")), file=sys.stderr)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from valgus.clip_task import ClipTask, error_line, run_clip_task, summary_line
-from valgus.outputs.folders import folder_names
+from valgus.clip_task import ClipTask, error_line, run_clip_task, summary_line, warning_lines
+from valgus.outputs.folders import check_writable, folder_names, make_folder
 from valgus.pose.model_files import resolve_model
 from valgus.settings import AnalysisSettings
 
@@ -27,6 +27,10 @@ def analyze_many(
     show_progress: bool = True,
 ) -> int:
     """Analyse every path; return 0 if all succeeded, else the exit code of the first failure."""
+    # Before any analysis: a folder that cannot be written must not cost the user the
+    # minutes of analysis first (as valgus live checks before the camera starts).
+    make_folder(out_dir)
+    check_writable(out_dir)
     # Once for all clips: a missing model is one error, not one per clip.
     if not from_pose:
         resolve_model(settings.model)
@@ -41,7 +45,10 @@ def analyze_many(
         )
         outcome = run_clip_task(task, show_progress=show_progress and sys.stderr.isatty())
         if outcome.ok:
-            sys.stdout.write(summary_line(task.out_folder, outcome.summary or {}) + "\n")
+            summary = outcome.summary or {}
+            for line in warning_lines(path, summary):
+                sys.stderr.write(line + "\n")
+            sys.stdout.write(summary_line(task.out_folder, summary) + "\n")
             continue
         sys.stderr.write(error_line(path, outcome.error) + "\n")
         first_failure = first_failure or outcome.exit_code

@@ -25,7 +25,7 @@ from pathlib import Path
 from valgus.cli.options import add_analysis_options, settings_from
 from valgus.errors import UsageError, ValgusError
 from valgus.movement import Movement
-from valgus.outputs.folders import make_folder
+from valgus.outputs.folders import check_writable, make_folder
 from valgus.settings import AnalysisSettings
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
@@ -138,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
         # Before the set starts: a wrong -o or --record must not cost the user their set.
         for folder in (out, record.parent, *([shot.parent] if shot is not None else [])):
             make_folder(folder)
+            check_writable(folder)
     except BaseException:
         reader.close()
         raise

@@ -48,6 +48,15 @@ def make_folder(folder: Path, *, mode: int = 0o777) -> None:
         raise cannot_write(f"to {folder}", exc) from exc
 
 
+def check_writable(folder: Path) -> None:
+    """Fail as one line now if files cannot be created in ``folder`` (read-only, full)."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".valgus-write-check-"):
+            pass
+    except OSError as exc:
+        raise cannot_write(f"to {folder}", exc) from exc
+
+
 def cannot_write(what: str, exc: OSError) -> OutputError:
     """One line for results that cannot be written (path through a file, read-only, disk full)."""
     if isinstance(exc, FileExistsError | NotADirectoryError):
