@@ -63,7 +63,7 @@ def test_sources_name_their_origin(name, cited):
 def test_to_dict_has_value_unit_and_source_for_every_threshold():
     d = Thresholds.for_sex("f").to_dict()
     assert list(d) == [f.name for f in dataclasses.fields(Thresholds)]
-    assert len(d) == 10
+    assert len(d) == 13
     for entry in d.values():
         assert set(entry) == {"value", "unit", "source"}
         assert isinstance(entry["value"], float)

@@ -14,19 +14,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.events import add_pelvic_drop, detect_movement, segment_reps, stance_sides
-from valgus.analysis.filtering import filter_track
+from valgus.analysis.by_shot import ShotResult, filter_by_shots, kinematics_by_shots
+from valgus.analysis.events import (
+    Rep,
+    add_pelvic_drop,
+    detect_movement,
+    segment_reps,
+    stance_sides,
+)
 from valgus.analysis.flags import compute_flags
 from valgus.analysis.fppa_validity import fppa_valid
-from valgus.analysis.kinematics import compute_kinematics
+from valgus.analysis.kinematics import lower_body_visible
 from valgus.analysis.quality import assess_quality
 from valgus.analysis.rep_metrics import rep_metrics
+from valgus.analysis.shots import detect_shots
 from valgus.analysis.summary import summarise
 from valgus.movement import MOVEMENTS, Movement
-from valgus.pose.landmarker import estimate_track
-from valgus.pose.mirror_average import model_label, open_estimator
+from valgus.pose.mirror_average import model_label
 from valgus.pose.model_files import ResolvedModel, resolve_model
-from valgus.pose.time_chunks import auto_jobs, estimate_track_segments
+from valgus.pose.time_chunks import estimate_track_chunks
 from valgus.pose.track import PoseTrack
 from valgus.session import Session, SourceInfo
 from valgus.thresholds import Thresholds
@@ -45,44 +51,28 @@ def estimate_pose(
     """Run the pose model over every frame of the video at ``path``.
 
     ``model`` is a name or path for ``resolve_model``, or an already resolved
-    model (resolve once when analysing many clips). ``jobs`` landmarkers run on
-    time chunks at once (valgus.pose.time_chunks); None picks one per core for
-    clips long enough to repay it, 1 runs a single landmarker over the whole
-    clip. ``mirror_average`` also runs the model on mirrored frames and averages
+    model (resolve once when analysing many clips). The clip is read in its
+    fixed time chunks (valgus.pose.time_chunks); ``jobs`` of them run at once
+    (None: one per core), which changes the speed, never the result.
+    ``mirror_average`` also runs the model on mirrored frames and averages
     (valgus.pose.mirror_average: no left/right bias from the model, twice the
     CPU). ``on_start`` gets the frame count the container declares (0 when it
     does not say) before the first frame, e.g. for a progress bar: the file is
     probed once, here.
     """
     resolved = model if isinstance(model, ResolvedModel) else resolve_model(model)
-    label = model_label(resolved.name, mirror_average=mirror_average)
     with VideoSource(path, order="rgb") as source:
         info = source.info
-        if on_start is not None:
-            on_start(info.frames_declared)
-        jobs = auto_jobs(info.duration_s) if jobs is None else jobs
-        if jobs > 1:
-            source.close()
-            return estimate_track_segments(
-                info,
-                resolved.path,
-                model_name=label,
-                jobs=jobs,
-                on_frame=on_frame,
-                mirror_average=mirror_average,
-            )
-        with open_estimator(resolved.path, mirror_average=mirror_average) as estimator:
-            track = estimate_track(
-                source,
-                estimator,
-                width=info.width,
-                height=info.height,
-                fps=info.fps,
-                source=str(path),
-                model=label,
-                on_frame=on_frame,
-            )
-        return replace(track, notes=source.decode_notes())
+    if on_start is not None:
+        on_start(info.frames_declared)
+    return estimate_track_chunks(
+        info,
+        resolved.path,
+        model_name=model_label(resolved.name, mirror_average=mirror_average),
+        jobs=jobs,
+        on_frame=on_frame,
+        mirror_average=mirror_average,
+    )
 
 
 def _gate_fppa(frames: pd.DataFrame, movement: str) -> pd.DataFrame:
@@ -99,7 +89,9 @@ def _gate_fppa(frames: pd.DataFrame, movement: str) -> pd.DataFrame:
         updates[f"fppa_valid_{side}"] = fppa_valid(
             frames[f"fppa_{side}_deg"].to_numpy(dtype=float),
             frames[f"thigh_ratio_{side}"].to_numpy(dtype=float),
-            leg_present=True,  # the single-leg rule does not ask (fppa_validity)
+            frames[f"knee_flexion_{side}_deg"].to_numpy(dtype=float),
+            frames[f"leg_visible_{side}"].to_numpy(dtype=bool),
+            body_yaw_deg=frames["body_yaw_deg"].to_numpy(dtype=float),
             single_leg=True,
             lifted=stance == other,
         )
@@ -125,10 +117,10 @@ def analyze_track(
     if movement != "auto" and movement not in MOVEMENTS:
         raise ValueError(f"movement must be 'auto' or one of {', '.join(MOVEMENTS)}")
     thresholds = thresholds or Thresholds.for_sex(sex)
-    track, filter_report = filter_track(raw)
-    kinematics = compute_kinematics(track)
-    quality = assess_quality(raw, kinematics, filter_report)
-    frames = kinematics.frames
+    shots = detect_shots(raw, lower_body_visible(raw))
+    track, filter_report = filter_by_shots(raw, shots)
+    frames, shot_results = kinematics_by_shots(track, shots)
+    quality = assess_quality(raw, frames, shot_results, filter_report)
     detected = movement == "auto"
     if detected:
         movement = detect_movement(frames)
@@ -138,9 +130,18 @@ def analyze_track(
     frames = frames.assign(stance_side=stance_sides(frames, reps))
     frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, reps))
     frames = _gate_fppa(frames, movement)
-    flags = compute_flags(frames, thresholds, pelvic_drop_deg=frames["pelvic_drop_deg"])
+    metrics = tuple(
+        rep_metrics(frames, rep, pelvic_reference=_pelvic_reference(frames, shot_results, rep))
+        for rep in reps
+    )
+    if (
+        movement == "squat"
+        and metrics
+        and sum(not m.symmetric for m in metrics) * 2 >= len(metrics)
+    ):
+        quality = replace(quality, warnings=(*quality.warnings, UNEQUAL_KNEES_WARNING))
+    flags = compute_flags(frames, metrics, thresholds)
     frames = frames.join(flags.grades)
-    metrics = tuple(rep_metrics(frames, rep) for rep in reps)
     return Session(
         source=SourceInfo(
             path=raw.source,
@@ -154,15 +155,29 @@ def analyze_track(
         movement_detected=detected,
         raw_track=raw,
         track=track,
-        reference=kinematics.reference,
+        shots=shot_results,
         frames=frames,
         reps=metrics,
         flags=flags,
         quality=quality,
-        summary=summarise(frames, metrics, thresholds),
+        summary=summarise(
+            frames, metrics, thresholds, movement, frontal=quality.view.view in ("front", "back")
+        ),
         thresholds=thresholds,
         filter_report=filter_report,
     )
+
+
+UNEQUAL_KNEES_WARNING = (
+    "the knees bend unequally at the bottom (a lunge or a split stance?): the knees at "
+    "depth and left against right are judged only in reps where both bend alike"
+)
+
+
+def _pelvic_reference(frames: pd.DataFrame, shots: tuple[ShotResult, ...], rep: Rep) -> str:
+    """What the pelvic drop of the shot holding ``rep`` is measured against."""
+    number = int(frames.at[rep.start_frame, "shot"])
+    return str(shots[number - 1].pelvic_reference)
 
 
 def _no_reps_warning(movement: str) -> str:

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from valgus.analysis.by_shot import ShotResult
 from valgus.analysis.filtering import FilterReport
 from valgus.analysis.flags import Flags
-from valgus.analysis.kinematics import BodyReference
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.view import ViewAssessment
 from valgus.pose.track import PoseTrack
 from valgus.thresholds import Thresholds
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 DISCLAIMER = (
     "valgus screens movement on video; it does not diagnose. "
     "Discuss findings with a qualified clinician."
@@ -46,12 +46,33 @@ class Quality:
 
 @dataclass(frozen=True)
 class SideSummary:
-    """One leg over the whole clip."""
+    """One leg over the whole clip (valgus.analysis.summary)."""
 
-    peak_fppa_deg: float  # highest valid FPPA of any rep
-    mean_fppa_deg: float  # mean over reps of FPPA at the bottom (Munro 2012 averages trials)
-    verdict: str  # "within normal" / "above normal range" / "marked" / "not measurable"
-    reps_measured: int
+    peak_fppa_deg: float  # highest valid FPPA of any rep (5-frame running median)
+    mean_fppa_deg: float  # mean over reps of each rep's FPPA reading
+    verdict: str  # the knee's: the worse of the FPPA verdict and, in squats, the KASR one
+    reps_measured: int  # reps with an FPPA reading for this knee
+    fppa_verdict: str  # from mean_fppa_deg alone
+    reps_read_at_bottom: int  # of reps_measured, read at the bottom (the others higher up)
+    max_knee_flexion_read_deg: float  # deepest knee flexion of a reading (MediaPipe degrees)
+    reps_flagged: int  # reps whose reading reached the "above normal range" cut
+
+
+@dataclass(frozen=True)
+class SideDifference:
+    """Left minus right FPPA, from the same measure at the same kind of frame.
+
+    ``method`` is "same frame" (a squat: both knees at one frame of each rep)
+    or "stance reps" (a single-leg task: each leg as the stance leg);
+    ``reps`` how many reps each side contributed; ``status`` "real" (at least
+    the SDD over enough reps), "within error", "too few reps", "one leg only"
+    or "no frame with both knees".
+    """
+
+    deg: float
+    method: str
+    reps: dict[str, int]
+    status: str
 
 
 @dataclass(frozen=True)
@@ -63,8 +84,12 @@ class Summary:
     pelvic_drop_deg_max: float
     pelvic_drop_deg_mean: float
     pelvic_verdict: str
-    asymmetry_deg: float  # mean FPPA left minus right
-    asymmetry_exceeds_sdd: bool
+    pelvic_reps_measured: int  # reps with a standing baseline (own or borrowed)
+    pelvic_reps_flagged: int
+    pelvic_reference: str  # what the drops are measured against, e.g. "standing"
+    side_difference: SideDifference
+    kasr_change_bottom_mean: float  # bilateral squats: KASR at the bottom over KASR standing
+    depth_verdict: str  # from kasr_change_bottom_mean; "not measurable" for single-leg tasks
     collapse_frames: int
     collapse_seconds: float
     pelvic_drop_frames: int
@@ -84,7 +109,7 @@ class Session:
     movement_detected: bool
     raw_track: PoseTrack  # as the model gave it: saved as pose.npz for re-analysis
     track: PoseTrack  # filtered landmarks (what the metrics were computed from)
-    reference: BodyReference
+    shots: tuple[ShotResult, ...]  # the clip's shots; only analysed ones carry metrics
     frames: pd.DataFrame
     reps: tuple[RepMetrics, ...]
     flags: Flags

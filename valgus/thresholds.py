@@ -14,6 +14,8 @@ Sources (as cited in design.md section 1, "Thresholds"):
 - Munro 2012: 2D FPPA SEM 2.7-3.0 deg, between-day SDD 7.5-8.9 deg.
 - Youdas 2007: Trendelenburg pelvic obliquity goniometry SEM 2 deg, MDC 4 deg.
 - Dingenen 2018: 2D contralateral pelvic drop SDD 2.7-2.8 deg.
+- Mizner 2012: knee-to-ankle separation ratio (KASR), knees closer together
+  than the ankles below 1; valgus compares it at the bottom with standing.
 
 Where no study gives a cut, the source says "valgus heuristic" and why.
 """
@@ -36,7 +38,7 @@ class Threshold:
     value : float
         The cut, in `unit`.
     unit : str
-        "deg" or "s".
+        "deg", "s", "ratio" or "reps".
     source : str
         Literature reference, or "valgus heuristic: <reason>" where none exists.
         Shown in the report next to every verdict.
@@ -109,6 +111,12 @@ class Thresholds:
     fppa_sem_deg : Threshold
         Measurement error of one FPPA reading: a knee read within normal but
         less than this below ``fppa_above_deg`` is reported as borderline.
+    kasr_change_above_ratio, kasr_change_marked_ratio : Threshold
+        A bilateral squat whose knee-to-ankle separation ratio at the bottom,
+        over the same ratio standing, is below these is "above normal range" /
+        "marked" (the knees come in between the feet).
+    min_side_difference_reps : Threshold
+        Reps a side needed before a left/right difference is called real.
     """
 
     fppa_above_deg: Threshold = _FPPA_ABOVE[None]
@@ -165,6 +173,28 @@ class Thresholds:
         "standard error of measurement of 2D FPPA, 2.7-3.0 deg (Munro 2012); the upper end, "
         "near valgus's own error at rep bottoms (MAE 3.4 deg, docs/validation.md)",
     )
+    kasr_change_above_ratio: Threshold = Threshold(
+        0.85,
+        "ratio",
+        "valgus heuristic on the knee-to-ankle separation ratio (KASR, Mizner 2012) at the "
+        "bottom of a squat over the same ratio standing, so that a wide stance, where knees "
+        "in line already sit inside the ankles, does not read as valgus: 15% for the "
+        "landmarks' measurement error. Clean squats of ../shared/videos read 1.1-3.1 (the "
+        "knees travel out over the toes), the rendered neutral squat 0.95. Lower is worse",
+    )
+    kasr_change_marked_ratio: Threshold = Threshold(
+        0.7,
+        "ratio",
+        "valgus heuristic: the knees 30% closer together, for the ankles' spacing, than "
+        "standing (the rendered squat with 18/12 deg of FPPA reads 0.61; no published cut "
+        "for 'marked'); lower is worse",
+    )
+    min_side_difference_reps: Threshold = Threshold(
+        3.0,
+        "reps",
+        "a left/right difference is judged real only over at least 3 reps a side, as Munro "
+        "2012 averages three trials before comparing with the SDD",
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -179,9 +209,16 @@ class Thresholds:
                 )
             if getattr(self, f"{kind}_hysteresis_deg").value < 0:
                 raise ValueError(f"{kind}_hysteresis_deg must be >= 0")
-        for name in ("min_flag_duration_s", "fppa_sdd_deg", "pelvic_drop_sdd_deg", "fppa_sem_deg"):
+        nonnegative = ("min_flag_duration_s", "fppa_sdd_deg", "pelvic_drop_sdd_deg", "fppa_sem_deg")
+        for name in (*nonnegative, "min_side_difference_reps"):
             if getattr(self, name).value < 0:
                 raise ValueError(f"{name} must be >= 0")
+        marked, above = self.kasr_change_marked_ratio.value, self.kasr_change_above_ratio.value
+        if not 0 < marked < above:
+            raise ValueError(
+                f"kasr_change_marked_ratio ({marked}) must be above 0 and below "
+                f"kasr_change_above_ratio ({above})"
+            )
 
     @classmethod
     def for_sex(cls, sex: str | None) -> Thresholds:

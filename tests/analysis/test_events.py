@@ -27,6 +27,10 @@ def make_frames(times_s, **columns) -> pd.DataFrame:
         "fppa_right_deg": np.zeros(n),
         "thigh_ratio_left": np.ones(n),
         "thigh_ratio_right": np.ones(n),
+        "knee_flexion_left_deg": np.full(n, 20.0),
+        "knee_flexion_right_deg": np.full(n, 20.0),
+        "leg_visible_left": np.ones(n, dtype=bool),
+        "leg_visible_right": np.ones(n, dtype=bool),
         "fppa_valid_left": np.ones(n, dtype=bool),
         "fppa_valid_right": np.ones(n, dtype=bool),
         "knee_medial_left": np.zeros(n),
@@ -35,6 +39,7 @@ def make_frames(times_s, **columns) -> pd.DataFrame:
         "ankle_sep_px": np.full(n, 100.0),
         "hip_sep_px": np.full(n, 100.0),
         "kasr": np.ones(n),
+        "kasr_change": np.ones(n),
         "khr": np.ones(n),
         "pelvic_obliquity_raw_deg": np.zeros(n),
         "pelvic_obliquity_deg": np.zeros(n),
@@ -265,7 +270,7 @@ def test_rep_metrics_numbers():
         pelvic_obliquity_deg=-2 - 4 * shape,
     )
     rep = Rep(1, 25, 45, 65, "left")
-    m = rep_metrics(frames, rep)
+    m = rep_metrics(frames, rep, pelvic_reference="standing")
     assert (m.start_s, m.bottom_s, m.end_s) == pytest.approx((25 / 30, 1.5, 65 / 30))
     assert m.duration_s == pytest.approx(40 / 30)
     assert m.depth_bottom == pytest.approx(0.3)
@@ -291,6 +296,15 @@ def test_rep_metrics_numbers():
     assert m.peak_pelvic_drop_frame in (44, 45, 46)
     assert m.mean_pelvic_drop_deg == pytest.approx(np.mean(2 + 4 * shape[25:66]))
     assert m.to_dict()["stance_side"] == "left"
+    # Readings: the left knee at the bottom; the right, invalid there, at its deepest valid
+    # frame (the bump is symmetric: the first of the two equally deep ones).
+    assert (m.fppa_read_left_deg, m.fppa_read_left_frame) == (pytest.approx(14.0), 45)
+    assert m.fppa_read_right_frame == last_valid
+    assert m.fppa_read_right_deg == pytest.approx(2 + 30 * shape[last_valid])
+    # Left and right are compared at one frame where both are valid: the same one.
+    assert m.fppa_pair_frame == last_valid
+    assert m.fppa_pair_left_deg - m.fppa_pair_right_deg == pytest.approx(2 - 20 * shape[last_valid])
+    assert m.pelvic_reference == "standing"
 
 
 def test_a_single_frame_spike_is_not_the_peak():
@@ -299,7 +313,7 @@ def test_a_single_frame_spike_is_not_the_peak():
     fppa = 4 + 10 * shape
     fppa[30] = 40.0  # one frame of landmark jitter
     frames = make_frames(t, depth=0.3 * shape, fppa_left_deg=fppa, fppa_right_deg=fppa)
-    m = rep_metrics(frames, Rep(1, 25, 45, 65, None))
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
     assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
     assert m.peak_fppa_left_frame in (44, 45, 46)
 
@@ -307,9 +321,11 @@ def test_a_single_frame_spike_is_not_the_peak():
 def test_rep_metrics_no_valid_fppa():
     t = steady_times(duration_s=1.0)
     frames = make_frames(t, fppa_valid_left=np.zeros(t.size, dtype=bool))
-    m = rep_metrics(frames, Rep(1, 0, 10, 20, None))
+    m = rep_metrics(frames, Rep(1, 0, 10, 20, None), pelvic_reference="standing")
     assert math.isnan(m.peak_fppa_left_deg)
     assert m.peak_fppa_left_frame is None
+    assert math.isnan(m.fppa_read_left_deg) and m.fppa_read_left_frame is None
+    assert m.fppa_pair_frame is None and math.isnan(m.fppa_pair_left_deg)
 
 
 @pytest.mark.parametrize(
@@ -324,7 +340,10 @@ def test_rep_metrics_no_valid_fppa():
             "frames is missing column(s): depth",
         ),
         (lambda f: detect_movement(f.assign(has_pose=False)), "frames has no pose frames"),
-        (lambda f: rep_metrics(f, Rep(1, 0, 5, 99, None)), "rep 1 refers to frame 99"),
+        (
+            lambda f: rep_metrics(f, Rep(1, 0, 5, 99, None), pelvic_reference="standing"),
+            "rep 1 refers to frame 99",
+        ),
         (lambda f: Rep(1, 5, 4, 9, None), "need start_frame <= bottom_frame <= end_frame"),
         (lambda f: Rep(1, 0, 0, 0, "both"), "stance_side must be 'left', 'right' or None"),
     ],

@@ -15,6 +15,7 @@ from valgus.analysis.flags import (
     intervals,
     verdict,
 )
+from valgus.analysis.rep_metrics import rep_metrics
 from valgus.thresholds import Thresholds
 
 FPS = 30.0
@@ -164,14 +165,23 @@ def test_errors(call, message):
 
 
 def clip(n=90, **columns):
-    """A 3 s kinematics table at 30 fps of a person standing still."""
+    """A 3 s kinematics table at 30 fps of one squat (bottom at frame 40) with the knees valid."""
     data = {
         "time_s": times(n),
         "has_pose": np.ones(n, bool),
+        "depth": np.exp(-(((np.arange(n) - 40) / 15.0) ** 2)),
         "fppa_left_deg": np.full(n, 5.0),
         "fppa_right_deg": np.full(n, 5.0),
         "fppa_valid_left": np.ones(n, bool),
         "fppa_valid_right": np.ones(n, bool),
+        "knee_flexion_left_deg": np.full(n, 30.0),
+        "knee_flexion_right_deg": np.full(n, 30.0),
+        "kasr": np.ones(n),
+        "kasr_change": np.ones(n),
+        "khr": np.ones(n),
+        "knee_medial_left": np.zeros(n),
+        "knee_medial_right": np.zeros(n),
+        "trunk_lean_deg": np.zeros(n),
         "pelvic_obliquity_deg": np.zeros(n),
         "ankle_lift_left": np.zeros(n),
         "ankle_lift_right": np.zeros(n),
@@ -180,36 +190,54 @@ def clip(n=90, **columns):
     return pd.DataFrame(data)
 
 
-def test_compute_flags_collapse_and_validity():
+def flags_of(frames, rep=None, *, thresholds=None, reference="standing"):
+    """compute_flags over one rep (default: frames 10-80, bottom 40, both legs)."""
+    rep = rep or Rep(1, 10, 40, 80, None)
+    frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, [rep]))
+    metrics = (rep_metrics(frames, rep, pelvic_reference=reference),)
+    return compute_flags(frames, metrics, thresholds or Thresholds.for_sex("f")), metrics[0]
+
+
+def test_a_flag_is_the_reps_reading_and_covers_the_frames_above_the_cut():
     fppa_left = np.full(90, 5.0)
-    fppa_left[30:45] = 18.0  # marked for 0.5 s
+    fppa_left[30:45] = 18.0  # marked for 0.5 s, the bottom (40) among them
     fppa_left[45:60] = 13.0  # then above normal for 0.5 s
     fppa_right = np.full(90, 5.0)
-    fppa_right[30:60] = 25.0  # high, but the thigh is foreshortened there
+    fppa_right[30:60] = 25.0  # high, but the knee is too bent there for FPPA to be valid
     valid_right = np.ones(90, bool)
     valid_right[30:60] = False
     frames = clip(fppa_left_deg=fppa_left, fppa_right_deg=fppa_right, fppa_valid_right=valid_right)
-    flags = compute_flags(frames, Thresholds.for_sex("f"))
+    flags, rep = flags_of(frames)
     assert list(flags.grades.columns) == [
         "collapse_grade_left",
         "collapse_grade_right",
         "pelvic_grade",
     ]
-    assert flags.grades["collapse_grade_left"].tolist() == [0] * 30 + [2] * 15 + [1] * 15 + [0] * 30
-    assert not flags.grades["collapse_grade_right"].any()
-    assert not flags.grades["pelvic_grade"].any()
+    # The whole run above the cut around the reading carries the rep's grade.
+    assert flags.grades["collapse_grade_left"].tolist() == [0] * 30 + [2] * 30 + [0] * 30
+    assert not flags.grades["collapse_grade_right"].any()  # its reading, 5 deg, is normal
+    assert rep.fppa_read_right_deg == 5.0
     [event] = flags.events
     assert (event.kind, event.grade, event.verdict) == ("collapse_left", 2, "marked")
-    assert (event.start_frame, event.end_frame, event.peak_frame) == (30, 59, 30)
-    assert event.peak_deg == 18.0
+    assert (event.start_frame, event.end_frame, event.peak_frame) == (30, 59, 40)
+    assert event.peak_deg == rep.fppa_read_left_deg == 18.0
     assert event.duration_s == pytest.approx(1.0)
+
+
+def test_a_frame_above_the_cut_in_a_rep_read_within_normal_is_not_flagged():
+    """No flag shows a frame that the verdict did not count."""
+    fppa = np.full(90, 5.0)
+    fppa[15:25] = 14.0  # above normal on the way down; the bottom reads 5
+    flags, rep = flags_of(clip(fppa_left_deg=fppa))
+    assert rep.fppa_read_left_deg == 5.0
+    assert flags.events == () and not flags.grades.to_numpy().any()
 
 
 @pytest.mark.parametrize(("sex", "grade"), [("f", 0), ("m", 1)])
 def test_compute_flags_sex_thresholds(sex, grade):
     frames = clip(fppa_right_deg=np.full(90, 10.0))  # above the men's 9 deg, not the women's 12
-    flags = compute_flags(frames, Thresholds.for_sex(sex))
-    assert set(flags.grades["collapse_grade_right"]) == {grade}
+    flags, _ = flags_of(frames, thresholds=Thresholds.for_sex(sex))
+    assert set(flags.grades["collapse_grade_right"][10:81]) == {grade}
     assert len(flags.of_kind("collapse_right")) == grade
 
 
@@ -220,33 +248,25 @@ def test_compute_flags_sex_thresholds(sex, grade):
 def test_compute_flags_pelvic_drop_per_stance(stance, obliquity, grade):
     obl = np.zeros(90)
     obl[20:70] = obliquity
-    frames = clip(pelvic_obliquity_deg=obl)
-    drop = add_pelvic_drop(frames, [Rep(1, 10, 40, 80, stance)])
-    flags = compute_flags(frames, Thresholds(), pelvic_drop_deg=drop)
+    flags, rep = flags_of(clip(pelvic_obliquity_deg=obl), Rep(1, 10, 40, 80, stance))
     assert flags.grades["pelvic_grade"].tolist() == [0] * 20 + [grade] * 50 + [0] * 20
     events = flags.of_kind("pelvic_drop")
     assert [(e.start_frame, e.end_frame, e.peak_deg) for e in events] == (
-        [(20, 69, abs(obliquity))] if grade else []
+        [(20, 69, rep.peak_pelvic_drop_deg)] if grade else []
     )
+    if grade:
+        assert rep.peak_pelvic_drop_deg == pytest.approx(abs(obliquity))
 
 
-def test_compute_flags_default_pelvic_drop_uses_ankle_lift():
-    lift_left = np.where(np.arange(90) >= 10, 0.3, 0.0)  # standing on the right leg
-    obl = np.full(90, 5.0)  # left hip lower: a drop on the right leg
-    frames = clip(ankle_lift_left=lift_left, pelvic_obliquity_deg=obl)
-    flags = compute_flags(frames, Thresholds())
-    assert flags.grades["pelvic_grade"].tolist() == [1] * 90
+def test_no_pelvic_flag_against_the_bare_horizontal():
+    obl = np.full(90, 9.0)
+    flags, _ = flags_of(clip(pelvic_obliquity_deg=obl), reference="horizontal")
+    assert flags.of_kind("pelvic_drop") == [] and not flags.grades["pelvic_grade"].any()
 
 
 def test_compute_flags_override_and_missing_column():
     frames = clip(fppa_left_deg=np.full(90, 10.0))
-    assert (
-        compute_flags(frames, Thresholds().with_overrides(fppa_above_deg=9.5))
-        .grades["collapse_grade_left"]
-        .tolist()
-        == [1] * 90
-    )
+    flags, _ = flags_of(frames, thresholds=Thresholds().with_overrides(fppa_above_deg=9.5))
+    assert flags.grades["collapse_grade_left"].tolist() == [0] * 10 + [1] * 71 + [0] * 9
     with pytest.raises(ValueError, match=r"frames is missing column\(s\): fppa_valid_left"):
-        compute_flags(frames.drop(columns="fppa_valid_left"), Thresholds())
-    with pytest.raises(ValueError, match=r"pelvic_drop_deg must have shape \(90,\), got \(3,\)"):
-        compute_flags(frames, Thresholds(), pelvic_drop_deg=np.zeros(3))
+        compute_flags(frames.drop(columns="fppa_valid_left"), (), Thresholds())

@@ -285,12 +285,14 @@ def test_columns_follow_the_contract():
     assert list(f.columns) == [
         "time_s", "has_pose", "lower_body_visible",
         "fppa_left_deg", "fppa_right_deg", "thigh_ratio_left", "thigh_ratio_right",
+        "knee_flexion_left_deg", "knee_flexion_right_deg", "leg_visible_left", "leg_visible_right",
         "fppa_valid_left", "fppa_valid_right", "knee_medial_left", "knee_medial_right",
-        "knee_sep_px", "ankle_sep_px", "hip_sep_px", "kasr", "khr",
-        "pelvic_obliquity_raw_deg", "pelvic_obliquity_deg", "depth",
+        "knee_sep_px", "ankle_sep_px", "hip_sep_px", "kasr", "khr", "kasr_change",
+        "pelvic_obliquity_raw_deg", "body_yaw_deg", "pelvic_obliquity_deg", "depth",
         "ankle_lift_left", "ankle_lift_right", "trunk_lean_deg",
     ]  # fmt: skip
-    for col in ("has_pose", "lower_body_visible", "fppa_valid_left", "fppa_valid_right"):
+    booleans = ("has_pose", "lower_body_visible", "fppa_valid_left", "fppa_valid_right")
+    for col in (*booleans, "leg_visible_left", "leg_visible_right"):
         assert f[col].dtype == bool
 
 

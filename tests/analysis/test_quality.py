@@ -6,17 +6,21 @@ import numpy as np
 import pytest
 
 from tests.support.tracks import figure, world_track
-from valgus.analysis.filtering import filter_track
-from valgus.analysis.kinematics import compute_kinematics
+from valgus.analysis.by_shot import filter_by_shots, kinematics_by_shots
+from valgus.analysis.kinematics import lower_body_visible
 from valgus.analysis.quality import assess_quality
+from valgus.analysis.shots import detect_shots
 from valgus.errors import FramingError, NoPersonError, WrongViewError
 from valgus.pose.landmarks import Landmark as L
 from valgus.pose.track import PoseTrack
 
 
 def quality_of(track: PoseTrack):
-    filtered, report = filter_track(track)
-    return assess_quality(track, compute_kinematics(filtered), report)
+    """assess_quality on ``track`` the way the pipeline calls it (shots, then kinematics)."""
+    shots = detect_shots(track, lower_body_visible(track))
+    filtered, report = filter_by_shots(track, shots)
+    frames, results = kinematics_by_shots(filtered, shots)
+    return assess_quality(track, frames, results, report)
 
 
 def without_pose(track: PoseTrack, frames: slice) -> PoseTrack:
@@ -73,7 +77,9 @@ def test_feet_out_of_frame_is_refused():
         quality_of(world_track(frames))
 
 
-def test_no_standing_frames_warns_that_the_pelvis_has_no_baseline():
+def test_no_standing_frames_says_the_pelvis_gets_no_verdict():
     frames = [figure(lift_left_px=60.0)] * 30  # one foot up the whole clip
     q = quality_of(world_track(frames))
-    assert any(w.startswith("no frames standing on both feet") for w in q.warnings)
+    [warning] = [w for w in q.warnings if w.startswith("no frames standing on both feet")]
+    assert "measured against the image horizontal" in warning
+    assert "no pelvic verdict is given" in warning

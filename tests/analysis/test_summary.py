@@ -1,4 +1,4 @@
-"""valgus.analysis.summary: the clip's verdicts from its reps (no model, < 1 s)."""
+"""valgus.analysis.summary: verdicts, side difference and pelvis from the reps' readings."""
 
 from __future__ import annotations
 
@@ -10,28 +10,45 @@ import pytest
 
 from valgus.analysis.flags import NOT_MEASURABLE
 from valgus.analysis.rep_metrics import RepMetrics
-from valgus.analysis.summary import summarise
+from valgus.analysis.summary import kasr_verdict, side_difference, summarise
 from valgus.thresholds import Thresholds
 
 NAN = math.nan
+TH = Thresholds()  # no sex given: FPPA above normal from 12 deg, marked from 16.8; pelvis 4 / 8
 
 
-def rep(index: int, *, bottom=(NAN, NAN), peak=None, drop=NAN) -> RepMetrics:
-    """A rep with FPPA at its bottom and peak (left, right; the peak is the bottom unless
-    given) and a peak pelvic drop."""
-    peak = bottom if peak is None else peak
+def rep(
+    index: int,
+    *,
+    read=(NAN, NAN),
+    at_bottom=True,
+    pair=None,
+    stance=None,
+    drop=NAN,
+    kasr=1.1,
+    flexion=(90.0, 90.0),
+    reference="standing",
+) -> RepMetrics:
+    """A rep with FPPA readings (left, right), its paired frame and a peak pelvic drop."""
+    frames = [10 if at_bottom else 5 if math.isfinite(v) else None for v in read]
+    pair = read if pair is None else pair
     return RepMetrics(
-        index=index, stance_side=None, start_frame=0, bottom_frame=1, end_frame=2,
+        index=index, stance_side=stance, start_frame=0, bottom_frame=10, end_frame=20,
         start_s=0.0, bottom_s=0.5, end_s=1.0, duration_s=1.0, depth_bottom=0.3,
-        fppa_bottom_left_deg=bottom[0], fppa_bottom_right_deg=bottom[1],
-        fppa_valid_bottom_left=math.isfinite(bottom[0]),
-        fppa_valid_bottom_right=math.isfinite(bottom[1]),
-        peak_fppa_left_deg=peak[0], peak_fppa_right_deg=peak[1],
-        peak_fppa_left_frame=None, peak_fppa_right_frame=None,
-        kasr_bottom=1.0, khr_bottom=1.0, knee_medial_bottom_left=0.0,
+        fppa_bottom_left_deg=read[0] if at_bottom else NAN,
+        fppa_bottom_right_deg=read[1] if at_bottom else NAN,
+        fppa_valid_bottom_left=at_bottom, fppa_valid_bottom_right=at_bottom,
+        peak_fppa_left_deg=read[0], peak_fppa_right_deg=read[1],
+        peak_fppa_left_frame=frames[0], peak_fppa_right_frame=frames[1],
+        fppa_read_left_deg=read[0], fppa_read_right_deg=read[1],
+        fppa_read_left_frame=frames[0], fppa_read_right_frame=frames[1],
+        knee_flexion_read_left_deg=40.0, knee_flexion_read_right_deg=40.0,
+        fppa_pair_frame=10, fppa_pair_left_deg=pair[0], fppa_pair_right_deg=pair[1],
+        knee_flexion_bottom_left_deg=flexion[0], knee_flexion_bottom_right_deg=flexion[1],
+        kasr_bottom=kasr, kasr_change_bottom=kasr, khr_bottom=1.0, knee_medial_bottom_left=0.0,
         knee_medial_bottom_right=0.0, trunk_lean_bottom_deg=0.0,
         pelvic_drop_bottom_deg=drop, peak_pelvic_drop_deg=drop,
-        peak_pelvic_drop_frame=None, mean_pelvic_drop_deg=drop,
+        peak_pelvic_drop_frame=None, mean_pelvic_drop_deg=drop, pelvic_reference=reference,
     )  # fmt: skip
 
 
@@ -44,37 +61,94 @@ def frames(collapse_left=(), pelvic=(), n: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"time_s": np.arange(n) / 10.0, **grades})
 
 
-TH = Thresholds()  # no sex given: FPPA above normal from 12 deg, marked from 16.8; pelvis 4 / 8
+def summary(reps, movement="squat", frontal=True):
+    return summarise(frames(), tuple(reps), TH, movement, frontal=frontal)
 
 
-def test_verdict_is_the_mean_of_the_rep_bottoms():
-    reps = (rep(1, bottom=(10.0, 2.0)), rep(2, bottom=(20.0, 4.0)))
-    s = summarise(frames(), reps, TH)
+def test_a_knee_verdict_is_the_mean_of_its_readings():
+    s = summary([rep(1, read=(10.0, 2.0)), rep(2, read=(20.0, 4.0))])
     assert s.left.mean_fppa_deg == pytest.approx(15.0)
-    assert s.left.verdict == "above normal range"
+    assert (s.left.verdict, s.left.reps_measured, s.left.reps_flagged) == (
+        "above normal range",
+        2,
+        1,
+    )
     assert (s.right.mean_fppa_deg, s.right.verdict) == (pytest.approx(3.0), "within normal")
-    assert s.left.reps_measured == 2
+    assert s.left.reps_read_at_bottom == 2
 
 
-def test_a_bottom_outside_the_valid_range_falls_back_to_the_rep_peak():
-    s = summarise(frames(), (rep(1, bottom=(NAN, 1.0), peak=(30.0, 2.0)),), TH)
-    assert s.left.mean_fppa_deg == pytest.approx(30.0)
-    assert s.left.verdict == "marked"
+def test_readings_above_the_bottom_are_counted_as_such():
+    s = summary([rep(1, read=(3.0, 4.0), at_bottom=False), rep(2, read=(5.0, 4.0))])
+    assert (s.left.reps_measured, s.left.reps_read_at_bottom) == (2, 1)
 
 
-def test_no_valid_rep_is_not_measurable_never_within_normal():
-    s = summarise(frames(), (rep(1),), TH)
+def test_no_reading_is_not_measurable_never_within_normal():
+    s = summary([rep(1, kasr=NAN)])
     assert s.left.verdict == s.right.verdict == s.pelvic_verdict == NOT_MEASURABLE
     assert s.left.reps_measured == 0
 
 
-def test_pelvic_verdict_from_the_mean_peak_drop():
-    s = summarise(frames(), (rep(1, drop=3.0), rep(2, drop=7.0)), TH)
+@pytest.mark.parametrize(
+    ("kasr", "word"), [(1.2, "within normal"), (0.8, "above normal range"), (0.6, "marked")]
+)
+def test_knees_at_depth_are_judged_by_kasr_and_the_worse_verdict_wins(kasr, word):
+    s = summary([rep(1, read=(2.0, 3.0), kasr=kasr)])
+    assert s.depth_verdict == word == kasr_verdict(kasr, TH)
+    assert s.left.fppa_verdict == "within normal"
+    assert s.left.verdict == s.right.verdict == word
+
+
+def test_kasr_is_not_judged_in_a_lunge_or_a_single_leg_task():
+    lunge = summary([rep(1, read=(2.0, NAN), kasr=0.5, flexion=(5.0, 110.0))])
+    assert (lunge.depth_verdict, lunge.left.verdict) == (NOT_MEASURABLE, "within normal")
+    single = summary([rep(1, read=(2.0, NAN), kasr=0.5, stance="left")], "single-leg-squat")
+    assert single.depth_verdict == NOT_MEASURABLE
+
+
+def test_a_side_difference_is_real_only_over_enough_reps_and_the_same_way_in_each():
+    three = [rep(i, read=(12.0, 2.0)) for i in (1, 2, 3)]
+    d = side_difference(tuple(three), "squat", TH, frontal=True)
+    assert (d.deg, d.method, d.reps, d.status) == (
+        pytest.approx(10.0),
+        "same frame",
+        {"left": 3, "right": 3},
+        "real",
+    )
+    assert side_difference(tuple(three[:2]), "squat", TH, frontal=True).status == "too few reps"
+    mixed = [*three[:2], rep(3, read=(2.0, 22.0))]  # one rep the other way round
+    assert side_difference(tuple(mixed), "squat", TH, frontal=True).status == "within error"
+    turned = side_difference(tuple(three), "squat", TH, frontal=False)
+    assert (turned.status, math.isnan(turned.deg)) == ("view turned", True)
+
+
+def test_sides_are_compared_at_the_same_frame_not_at_each_ones_own_reading():
+    reps = [rep(i, read=(-21.0, -9.0), pair=(-10.0, -9.0)) for i in (1, 2, 3)]
+    d = side_difference(tuple(reps), "squat", TH, frontal=True)
+    assert d.deg == pytest.approx(-1.0) and d.status == "within error"
+
+
+def test_single_leg_sides_are_each_legs_stance_reps():
+    reps = [rep(i, read=(14.0, NAN), stance="left") for i in (1, 2, 3)]
+    reps += [rep(i, read=(NAN, 3.0), stance="right") for i in (4, 5, 6)]
+    d = side_difference(tuple(reps), "single-leg-squat", TH, frontal=True)
+    assert (d.deg, d.method, d.status) == (pytest.approx(11.0), "stance reps", "real")
+    one = side_difference(tuple(reps[:3]), "single-leg-squat", TH, frontal=True)
+    assert one.status == "one leg only"
+
+
+def test_pelvic_verdict_from_the_mean_peak_with_a_baseline_only():
+    s = summary([rep(1, drop=3.0), rep(2, drop=7.0), rep(3, drop=20.0, reference="horizontal")])
     assert (s.pelvic_drop_deg_max, s.pelvic_drop_deg_mean) == (7.0, 5.0)
-    assert s.pelvic_verdict == "above normal range"
+    assert (s.pelvic_verdict, s.pelvic_reps_measured, s.pelvic_reps_flagged) == (
+        "above normal range",
+        2,
+        1,
+    )
+    alone = summary([rep(1, drop=9.0, reference="horizontal")])
+    assert alone.pelvic_verdict == NOT_MEASURABLE and alone.pelvic_reference == "horizontal"
 
 
 def test_flagged_time_counts_each_frame_until_the_next():
-    s = summarise(frames(collapse_left=[2, 3, 4], pelvic=[9]), (rep(1),), TH)
+    s = summarise(frames(collapse_left=[2, 3, 4], pelvic=[9]), (rep(1),), TH, "squat", frontal=True)
     assert (s.collapse_frames, s.collapse_seconds) == (3, pytest.approx(0.3))
     assert (s.pelvic_drop_frames, s.pelvic_drop_seconds) == (1, pytest.approx(0.1))

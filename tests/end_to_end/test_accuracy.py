@@ -84,15 +84,17 @@ def _pairs(measured, names) -> dict[str, Pairs]:
 
 def test_every_movement_and_rep_is_found(measured):
     for name, (session, truth) in measured.items():
+        if name == "yawed":  # turned past 25 deg: not measured (next tests)
+            continue
         assert session.movement == truth["movement"], name
         assert len(session.reps) == len(truth["reps"]) == 1, name
         assert session.reps[0].stance_side == truth["stance_side"], name
 
 
 def test_fppa_agrees_with_the_truth(measured):
-    pairs = _pairs(measured, ("squat", "single-leg-squat", "joint-angles", "yawed"))
+    pairs = _pairs(measured, ("squat", "single-leg-squat", "joint-angles"))
     bottom = agreement(pairs["fppa_bottom"])
-    assert bottom["n"] == 7 and bottom["missed"] == 0
+    assert bottom["n"] == 5 and bottom["missed"] == 0
     assert bottom["mae"] < 5.0  # goal 2.5
     assert abs(bottom["bias"]) < 4.5
     frames = agreement(pairs["fppa_frames"])
@@ -132,10 +134,17 @@ def test_collapse_by_joint_angles_is_flagged_on_its_side_only(measured):
     assert kinds == ["collapse_left"]
 
 
-def test_a_view_thirty_degrees_off_frontal_is_warned_about(measured):
+def test_a_view_thirty_degrees_off_frontal_is_not_measured(measured):
     session, truth = measured["yawed"]
     assert session.quality.view.view == "oblique"
-    assert any("turned" in w for w in session.quality.warnings)
+    assert any("turn" in w and "nothing is measured there" in w for w in session.quality.warnings)
+    # The drawn figure reads ~14 deg turned while standing and ~34 deg at depth:
+    # the turned frames are blanked, so no rep bottom is read as a frontal angle.
+    turned = session.frames["body_yaw_deg"] > 25
+    assert 0.2 < turned.mean() < 0.5
+    for side in ("left", "right"):
+        assert not session.frames[f"fppa_valid_{side}"][turned].any()
+    assert all(rep.fppa_read_left_frame is None for rep in session.reps)
     # What the warning is for: the picture's FPPA is far from the frontal one.
     bottom = truth["reps"][0]["bottom_frame"]
     seen = np.array([truth["frames"][f"fppa_{s}_deg"][bottom] for s in ("left", "right")])
@@ -145,3 +154,4 @@ def test_a_view_thirty_degrees_off_frontal_is_warned_about(measured):
     assert np.abs(seen - frontal).min() > 10.0
     for front in ("squat", "single-leg-squat", "single-leg-stance"):
         assert measured[front][0].quality.view.view == "front", front
+import numpy as np

@@ -57,7 +57,9 @@ def test_collapse_is_graded_and_sided(sessions):
         assert rep.fppa_bottom_right_deg == pytest.approx(true["fppa_right_deg"], abs=3.5)
         assert rep.fppa_bottom_left_deg > rep.fppa_bottom_right_deg  # true L 18 > R 12
     summary = valgus_session.summary
-    assert summary.left.verdict == "above normal range"
+    assert summary.left.fppa_verdict == "above normal range"  # 16 deg against 12
+    # At depth the knees come about 40% closer together than standing: marked.
+    assert summary.depth_verdict == summary.left.verdict == "marked"
     assert summary.collapse_frames > 0
     good = sessions["squat_good"][0].summary
     assert good.left.verdict == good.right.verdict == "within normal"

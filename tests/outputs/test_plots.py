@@ -89,7 +89,8 @@ def test_timeline_lines_read_back_as_the_knee_angles(session):
     assert len(flags) >= len(session.flags.events) > 0
 
 
-def test_rep_bars_read_back_as_the_peaks(session):
+def test_rep_bars_read_back_as_the_readings(session):
+    """The bars are each rep's FPPA reading: the number the table and verdicts use."""
     th = session.thresholds
     root = ElementTree.fromstring(reps_svg(session))
     to_deg = degrees_from_pixels(root, (th.fppa_above_deg.value, th.fppa_marked_deg.value))
@@ -98,8 +99,8 @@ def test_rep_bars_read_back_as_the_peaks(session):
         for side in ("left", "right"):
             (bar,) = root.findall(f".//s:rect[@data-rep='{rep.index}'][@data-side='{side}']", NS)
             top = float(bar.get("y"))
-            peak = getattr(rep, f"peak_fppa_{side}_deg")
-            assert to_deg(top) == pytest.approx(peak, abs=0.1)
+            reading = getattr(rep, f"fppa_read_{side}_deg")
+            assert to_deg(top) == pytest.approx(reading, abs=0.1)
     labels = [t.text for t in root.iter(f"{{{NS['s']}}}text")]
     assert {"1", "2", "3", "left knee", "right knee"} <= set(labels)
 

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from valgus.outputs.recommendations import ACTIVATION, STRENGTH, Findings, recommend
+from valgus.outputs.findings import Findings
+from valgus.outputs.recommendations import ACTIVATION, STRENGTH, recommend
 
 OK, ABOVE, MARKED, NA = "within normal", "above normal range", "marked", "not measurable"
 NAN = math.nan

@@ -110,8 +110,9 @@ def verdicts(html: str) -> list[str]:
 def test_collapse_and_clean_squat_read_differently(reports):
     bad = (reports["squat_valgus"][0] / "report.html").read_text()
     good = (reports["squat_good"][0] / "report.html").read_text()
-    # left knee, right knee, pelvis
-    assert verdicts(bad) == ["above normal range", "above normal range", "within normal"]
+    # left knee, right knee, pelvis: FPPA 16 and 13 deg, and at depth the knees come 40%
+    # closer together than standing (marked).
+    assert verdicts(bad) == ["marked", "marked", "within normal"]
     assert verdicts(good) == ["within normal", "within normal", "within normal"]
     assert "both knees moved inward more than normal" in bad
     assert "both knees stayed in line with the feet" in good

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.paths import SAMPLES
-from valgus.outputs.recommendations import Findings, recommend
+from valgus.outputs.findings import Findings
+from valgus.outputs.recommendations import recommend
 from valgus.outputs.report_text import PELVIS_READS_LOW, knee_verdict, overview, pelvis_verdict
 from valgus.pipeline import analyze_track, estimate_pose
 from valgus.thresholds import Thresholds

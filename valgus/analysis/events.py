@@ -49,6 +49,7 @@ from valgus.analysis.stance import (
     pelvic_drop_from_obliquity,
     stance_side_per_frame,
 )
+from valgus.analysis.view import MAX_MEASURED_YAW_DEG
 from valgus.movement import MOVEMENTS
 
 SINGLE_LEG_SHARE_MIN = 0.25
@@ -252,8 +253,59 @@ def segment_reps(
     if movement not in MOVEMENTS:
         raise ValueError(f"movement must be one of {', '.join(MOVEMENTS)}, got {movement!r}")
     require_columns(frames, ("time_s", "has_pose", "depth", "ankle_lift_left", "ankle_lift_right"))
+    options = {
+        "prominence": prominence,
+        "min_separation_s": min_separation_s,
+        "edge_fraction": edge_fraction,
+        "min_hold_s": min_hold_s,
+    }
+    spans = []
+    for part in _analysed_parts(frames):
+        labels = part.index.to_numpy()
+        spans += [
+            (int(labels[a]), int(labels[m]), int(labels[b]), side)
+            for a, m, b, side in _spans(part, movement, **options)
+        ]
+    return [Rep(n, a, m, b, side) for n, (a, m, b, side) in enumerate(spans, start=1)]
+
+
+def _analysed(frames: pd.DataFrame) -> np.ndarray:
+    """(T,) bool: frames of analysed shots (all frames of a table not split into shots)."""
+    if "shot_analysed" not in frames.columns:
+        return np.ones(len(frames), dtype=bool)
+    return bool_column(frames, "shot_analysed")
+
+
+def _facing(frames: pd.DataFrame) -> np.ndarray:
+    """(T,) bool: frames where the body is not turned past MAX_MEASURED_YAW_DEG.
+
+    A turned body's far foot stands higher in the picture, which reads as a
+    lifted foot (valgus.analysis.view).
+    """
+    if "body_yaw_deg" not in frames.columns:
+        return np.ones(len(frames), dtype=bool)
+    return ~(float_column(frames, "body_yaw_deg") > MAX_MEASURED_YAW_DEG)
+
+
+def _analysed_parts(frames: pd.DataFrame) -> list[pd.DataFrame]:
+    """The table's analysed shots, each as its own slice (the whole table if not split)."""
+    if "shot" not in frames.columns:
+        return [frames]
+    analysed = frames[_analysed(frames)]
+    return [part for _, part in analysed.groupby("shot", sort=True)]
+
+
+def _spans(
+    frames: pd.DataFrame,
+    movement: str,
+    *,
+    prominence: float | None,
+    min_separation_s: float,
+    edge_fraction: float,
+    min_hold_s: float,
+) -> list[tuple[int, int, int, str | None]]:
+    """(start, bottom, end, stance side) row positions of each rep or hold of one shot."""
     times = float_column(frames, "time_s")
-    labels = frames.index.to_numpy()
     sides = stance_side_per_frame(frames).to_numpy(dtype=object)
     if movement == "single-leg-stance":
         require_columns(frames, ("pelvic_obliquity_deg",))
@@ -277,10 +329,7 @@ def segment_reps(
             (a, m, b, _majority_side(sides[a : b + 1]) if single_leg else None)
             for a, m, b in excursions
         ]
-    return [
-        Rep(n, int(labels[a]), int(labels[m]), int(labels[b]), side)
-        for n, (a, m, b, side) in enumerate(spans, start=1)
-    ]
+    return spans
 
 
 def rep_positions(frames: pd.DataFrame, rep: Rep) -> tuple[int, int, int]:

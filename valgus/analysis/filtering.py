@@ -71,6 +71,21 @@ class FilterReport:
     cutoff_hz: float
     notes: tuple[str, ...] = ()
 
+    @classmethod
+    def combine(cls, reports: list[FilterReport]) -> FilterReport:
+        """One report for a clip filtered shot by shot: counts add up, notes are kept once."""
+        first = reports[0]
+        return cls(
+            swapped_frames=sum(r.swapped_frames for r in reports),
+            interpolated_points=sum(r.interpolated_points for r in reports),
+            dropped_points=sum(r.dropped_points for r in reports),
+            unfilled_points=sum(r.unfilled_points for r in reports),
+            sample_rate_hz=first.sample_rate_hz,
+            requested_cutoff_hz=first.requested_cutoff_hz,
+            cutoff_hz=first.cutoff_hz,
+            notes=tuple(dict.fromkeys(n for r in reports for n in r.notes)),
+        )
+
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start (inclusive) and end (exclusive) indices of the True runs of a 1-D mask."""

@@ -1,12 +1,19 @@
-"""Flags: graded, debounced verdicts on FPPA and pelvic drop over time.
+"""Flags: which reps reached a cut, and where in the clip to see it.
 
-A flag enters when a value reaches its threshold, leaves only when the value
-falls a little below it (hysteresis), and must last a minimum time, so
-landmark noise around a threshold does not make it blink (design.md
-section 1, "Graded flags beat a single cut"). Each grade (above normal,
-marked) has its own enter and exit levels.
+One rule makes the verdict, the per-rep table and the timeline flags: each
+rep's *reading* (valgus.analysis.rep_metrics: a knee's FPPA at the bottom, or
+at the deepest frame where it is valid; the pelvis's peak drop) is graded
+against the thresholds, and a rep is flagged with that grade when its reading
+reaches a cut. A flag covers the frames around the reading where the value
+stays above the cut: it enters at the cut, leaves only a little below it
+(hysteresis) and lasts a minimum time (design.md section 1, "Graded flags beat
+a single cut"); a reading too brief for that still flags its own frame. So no
+flag shows a frame that the verdict did not count, and no flagged rep lacks
+its flag. The pelvis of a shot without a standing baseline
+(valgus.analysis.by_shot) is never flagged.
 
-The low-level functions are pure numpy: values and times in, arrays out.
+The low-level functions are pure numpy: values and times in, arrays out; the
+live view grades causally with the same levels (valgus.live.counting).
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.events import add_pelvic_drop
+from valgus.analysis.by_shot import PELVIC_HORIZONTAL
+from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.stance import STANCE_SIDES
 from valgus.thresholds import Thresholds
 
@@ -236,29 +244,46 @@ def verdict(value: float, above: float, marked: float) -> str:
     return VERDICTS[2] if value >= marked else VERDICTS[1] if value >= above else VERDICTS[0]
 
 
-def _events(
-    kind: str, grade: np.ndarray, values: np.ndarray, times_s: np.ndarray, labels: np.ndarray
-) -> list[FlagEvent]:
-    out = []
-    for iv in intervals(grade > 0, times_s):
-        seg = slice(iv.start_frame, iv.end_frame + 1)
-        worst = int(grade[seg].max())
-        peak = iv.start_frame + int(np.nanargmax(values[seg]))
-        out.append(
-            FlagEvent(
-                kind=kind,
-                grade=worst,
-                verdict=VERDICTS[worst],
-                start_frame=int(labels[iv.start_frame]),
-                end_frame=int(labels[iv.end_frame]),
-                start_s=iv.start_s,
-                end_s=iv.end_s,
-                duration_s=iv.duration_s,
-                peak_deg=float(values[peak]),
-                peak_frame=int(labels[peak]),
-            )
-        )
-    return out
+def grade(value: float, above: float, marked: float) -> int:
+    """0 within normal, 1 above normal range, 2 marked (NaN: 0)."""
+    return VERDICTS.index(verdict(value, above, marked)) if np.isfinite(value) else 0
+
+
+def _flag(
+    kind: str,
+    reading: tuple[float, int | None],
+    series: np.ndarray,
+    span: slice,
+    frames: pd.DataFrame,
+    cuts: tuple,
+) -> tuple[FlagEvent | None, slice | None, int]:
+    """The flag of one rep's reading: the event, the frames it covers and its grade."""
+    value, frame = reading
+    above, marked, hysteresis, min_s = cuts
+    level = grade(value, above, marked)
+    if level == 0 or frame is None:
+        return None, None, 0
+    times = frames["time_s"].to_numpy(dtype=float)
+    on = grade_series(
+        series[span], times[span], above, marked, hysteresis_deg=hysteresis, min_duration_s=min_s
+    )
+    k = frames.index.get_loc(frame) - span.start
+    first, last = next(((a, b) for a, b in _runs(on > 0) if a <= k <= b), (k, k))
+    covered = slice(span.start + first, span.start + last + 1)
+    labels = frames.index.to_numpy()
+    event = FlagEvent(
+        kind=kind,
+        grade=level,
+        verdict=VERDICTS[level],
+        start_frame=int(labels[covered.start]),
+        end_frame=int(labels[covered.stop - 1]),
+        start_s=float(times[covered.start]),
+        end_s=float(times[covered.stop - 1]),
+        duration_s=_duration_s(times, covered.start, covered.stop - 1),
+        peak_deg=float(value),
+        peak_frame=int(frame),
+    )
+    return event, covered, level
 
 
 def _valid_fppa(frames: pd.DataFrame, side: str) -> np.ndarray:
@@ -268,63 +293,56 @@ def _valid_fppa(frames: pd.DataFrame, side: str) -> np.ndarray:
 
 
 def compute_flags(
-    frames: pd.DataFrame,
-    thresholds: Thresholds,
-    *,
-    pelvic_drop_deg: pd.Series | np.ndarray | None = None,
+    frames: pd.DataFrame, reps: tuple[RepMetrics, ...], thresholds: Thresholds
 ) -> Flags:
-    """Grade knee collapse per leg and pelvic drop in every frame.
+    """Grade each rep's readings and mark the frames of the flagged ones.
 
     Parameters
     ----------
     frames : DataFrame
-        The kinematics table: ``time_s``, ``fppa_<side>_deg``,
-        ``fppa_valid_<side>`` and, unless ``pelvic_drop_deg`` is given,
-        ``pelvic_obliquity_deg`` with the ankle lifts.
+        The per-frame table with ``time_s``, ``fppa_<side>_deg``,
+        ``fppa_valid_<side>`` and ``pelvic_drop_deg``.
+    reps : tuple of RepMetrics
     thresholds : Thresholds
-    pelvic_drop_deg : (T,) float, optional
-        Degrees, + when the non-stance side is lower; pass
-        ``events.add_pelvic_drop(frames, reps)``. Default: the same without
-        reps (stance leg per frame, |obliquity| on two feet).
 
     Returns
     -------
     Flags
-        Collapse is graded only where ``fppa_valid_<side>``; elsewhere it is 0
-        and cannot keep a flag on.
+        Frames outside a flagged rep's flag are graded 0.
     """
-    missing = [c for c in _FLAG_COLUMNS if c not in frames.columns]
+    missing = [c for c in (*_FLAG_COLUMNS, "pelvic_drop_deg") if c not in frames.columns]
     if missing:
         raise ValueError(f"frames is missing column(s): {', '.join(missing)}")
-    if pelvic_drop_deg is None:
-        pelvic_drop_deg = add_pelvic_drop(frames, ())
-    drop = np.asarray(pelvic_drop_deg, dtype=float)
-    if drop.shape != (len(frames),):
-        raise ValueError(f"pelvic_drop_deg must have shape ({len(frames)},), got {drop.shape}")
-    times = frames["time_s"].to_numpy(dtype=float)
-    labels = frames.index.to_numpy()
     th = thresholds
     fppa_cuts = (th.fppa_above_deg, th.fppa_marked_deg, th.fppa_hysteresis_deg)
-    pelvic_cuts = (
-        th.pelvic_drop_above_deg,
-        th.pelvic_drop_marked_deg,
-        th.pelvic_drop_hysteresis_deg,
-    )
-    specs = [
-        (f"collapse_{side}", f"collapse_grade_{side}", _valid_fppa(frames, side), fppa_cuts)
-        for side in STANCE_SIDES
-    ]
-    specs.append(("pelvic_drop", "pelvic_grade", drop, pelvic_cuts))
-    grades, events = {}, []
-    for kind, column, values, (above, marked, hysteresis) in specs:
-        grade = grade_series(
-            values,
-            times,
-            above.value,
-            marked.value,
-            hysteresis_deg=hysteresis.value,
-            min_duration_s=th.min_flag_duration_s.value,
-        )
-        grades[column] = grade
-        events.extend(_events(kind, grade, values, times, labels))
-    return Flags(pd.DataFrame(grades, index=frames.index), tuple(events))
+    pelvic_cuts = (th.pelvic_drop_above_deg, th.pelvic_drop_marked_deg)
+    pelvic_cuts += (th.pelvic_drop_hysteresis_deg,)
+    specs = {
+        **{
+            f"collapse_{side}": (f"collapse_grade_{side}", _valid_fppa(frames, side), fppa_cuts)
+            for side in STANCE_SIDES
+        },
+        "pelvic_drop": ("pelvic_grade", frames["pelvic_drop_deg"].to_numpy(float), pelvic_cuts),
+    }
+    grades = {column: np.zeros(len(frames), dtype=np.int8) for column, _, _ in specs.values()}
+    found: dict[str, list[FlagEvent]] = {kind: [] for kind in FLAG_KINDS}
+    for rep in reps:
+        span = slice(frames.index.get_loc(rep.start_frame), frames.index.get_loc(rep.end_frame) + 1)
+        readings = {
+            f"collapse_{side}": (
+                getattr(rep, f"fppa_read_{side}_deg"),
+                getattr(rep, f"fppa_read_{side}_frame"),
+            )
+            for side in STANCE_SIDES
+        }
+        if rep.pelvic_reference != PELVIC_HORIZONTAL:
+            readings["pelvic_drop"] = (rep.peak_pelvic_drop_deg, rep.peak_pelvic_drop_frame)
+        for kind, reading in readings.items():
+            column, series, cuts = specs[kind]
+            values = (*(c.value for c in cuts), th.min_flag_duration_s.value)
+            event, covered, level = _flag(kind, reading, series, span, frames, values)
+            if event is not None:
+                grades[column][covered] = level
+                found[kind].append(event)
+    events = tuple(e for kind in FLAG_KINDS for e in found[kind])
+    return Flags(pd.DataFrame(grades, index=frames.index), events)

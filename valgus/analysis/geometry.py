@@ -67,6 +67,20 @@ def fppa_deg(
     return np.degrees(np.arctan2(side, dot))
 
 
+def knee_flexion_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+    """Knee flexion from 3D points (..., 3): the angle between thigh and shank, 0 = straight.
+
+    Used on MediaPipe's world landmarks, which place the leg in depth: unlike the
+    image, they tell a deep squat (thigh toward the camera) from a straight leg.
+    MediaPipe's world skeleton stands with bent knees (15-39 deg standing on the
+    clips of ../shared/videos), so its degrees are not a goniometer's.
+    """
+    thigh = np.asarray(knee, dtype=float) - np.asarray(hip, dtype=float)
+    shank = np.asarray(ankle, dtype=float) - np.asarray(knee, dtype=float)
+    cross = np.linalg.norm(np.cross(thigh, shank), axis=-1)
+    return np.degrees(np.arctan2(cross, np.sum(thigh * shank, axis=-1)))
+
+
 def signed_knee_offset(
     hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray
 ) -> np.ndarray:

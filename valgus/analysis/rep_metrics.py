@@ -3,6 +3,13 @@
 Clinical practice reads FPPA and KASR at peak knee flexion (the lowest hip
 position) and contralateral pelvic drop over the rep or hold (design.md
 section 1). Split from valgus.analysis.events, which finds the reps.
+
+Each rep gets one FPPA *reading* per knee, the number its verdict, flags and
+comparisons use: FPPA at the bottom when it is valid there
+(valgus.analysis.fppa_validity), else at the deepest frame of the rep where it
+is (a deep bilateral squat: where the knee is bent up to 50 deg). Left and right
+are compared only at one frame where both are valid (``fppa_pair_*``), so a
+difference is never one knee deep against the other shallow.
 """
 
 from __future__ import annotations
@@ -28,6 +35,13 @@ class RepMetrics:
     depth (leg lengths) and knee medial displacement (thigh lengths) carry
     no unit suffix, like their frames columns. ``*_frame`` are frame numbers,
     None where nothing valid was seen.
+
+    ``fppa_read_<side>_deg`` is the rep's reading (see the module notes) at
+    ``fppa_read_<side>_frame`` (the bottom when it was valid there), with the
+    knee flexion there; ``fppa_pair_*`` the deepest frame where both knees are
+    valid and their FPPA there. ``pelvic_reference`` says what the pelvic
+    drop is measured against (valgus.analysis.by_shot: "standing",
+    "another shot" or "horizontal").
     """
 
     index: int
@@ -48,7 +62,19 @@ class RepMetrics:
     peak_fppa_right_deg: float
     peak_fppa_left_frame: int | None
     peak_fppa_right_frame: int | None
+    fppa_read_left_deg: float
+    fppa_read_right_deg: float
+    fppa_read_left_frame: int | None
+    fppa_read_right_frame: int | None
+    knee_flexion_read_left_deg: float
+    knee_flexion_read_right_deg: float
+    fppa_pair_frame: int | None
+    fppa_pair_left_deg: float
+    fppa_pair_right_deg: float
+    knee_flexion_bottom_left_deg: float
+    knee_flexion_bottom_right_deg: float
     kasr_bottom: float
+    kasr_change_bottom: float  # KASR at the bottom over KASR standing
     khr_bottom: float
     knee_medial_bottom_left: float
     knee_medial_bottom_right: float
@@ -57,13 +83,33 @@ class RepMetrics:
     peak_pelvic_drop_deg: float
     peak_pelvic_drop_frame: int | None
     mean_pelvic_drop_deg: float
+    pelvic_reference: str
+
+    @property
+    def symmetric(self) -> bool:
+        """Both knees bent alike at the bottom: a squat, not a lunge or a split stance.
+
+        Squats of ../shared/videos differ by at most 11 deg between the knees at
+        the bottom; a side lunge by about 100 (one knee straight).
+        """
+        gap = self.knee_flexion_bottom_left_deg - self.knee_flexion_bottom_right_deg
+        return bool(abs(gap) <= MAX_SQUAT_FLEXION_GAP_DEG)
 
     def to_dict(self) -> dict:
         """Plain dict (one row of reps.csv / an entry of report.json)."""
         return asdict(self)
 
 
-_BOTTOM_COLUMNS = ("kasr", "khr", "knee_medial_left", "knee_medial_right", "trunk_lean_deg")
+_BOTTOM_COLUMNS = (
+    "kasr",
+    "kasr_change",
+    "khr",
+    "knee_medial_left",
+    "knee_medial_right",
+    "trunk_lean_deg",
+    "knee_flexion_left_deg",
+    "knee_flexion_right_deg",
+)
 _METRIC_COLUMNS = (
     "time_s",
     "depth",
@@ -77,6 +123,8 @@ _METRIC_COLUMNS = (
 
 
 PEAK_WINDOW_FRAMES = 5
+MAX_SQUAT_FLEXION_GAP_DEG = 40.0
+NAN = float("nan")
 
 
 def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float, int | None]:
@@ -89,7 +137,7 @@ def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float
     """
     ok = ok & np.isfinite(values)
     if not ok.any():
-        return float("nan"), None
+        return NAN, None
     series = pd.Series(np.where(ok, values, np.nan))
     robust = series.rolling(PEAK_WINDOW_FRAMES, center=True, min_periods=1).median()
     robust = robust.where(ok).to_numpy()
@@ -97,21 +145,44 @@ def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float
     return float(robust[i]), int(labels[i])
 
 
+def _deepest(ok: np.ndarray, depth: np.ndarray, k: int) -> int | None:
+    """Position of the reading: ``k`` (the bottom) if ``ok`` there, else the deepest ``ok`` one."""
+    if ok[k]:
+        return k
+    candidates = np.flatnonzero(ok)
+    if not candidates.size:
+        return None
+    scores = np.where(np.isfinite(depth[candidates]), depth[candidates], -np.inf)
+    return int(candidates[np.argmax(scores)])
+
+
 def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
-    """FPPA at position ``k`` (the bottom) and its peak, per side, valid frames only."""
+    """FPPA at the bottom, its peak and the rep's reading per side, and the paired frame."""
     labels = span.index.to_numpy()
+    depth = float_column(span, "depth")
     out: dict = {}
+    valid = {}
     for side in STANCE_SIDES:
         values = float_column(span, f"fppa_{side}_deg")
-        ok = bool_column(span, f"fppa_valid_{side}")
-        valid = bool(ok[k] and np.isfinite(values[k]))
-        out[f"fppa_valid_bottom_{side}"] = valid
-        out[f"fppa_bottom_{side}_deg"] = float(values[k]) if valid else float("nan")
+        ok = bool_column(span, f"fppa_valid_{side}") & np.isfinite(values)
+        valid[side] = ok
+        out[f"fppa_valid_bottom_{side}"] = bool(ok[k])
+        out[f"fppa_bottom_{side}_deg"] = float(values[k]) if ok[k] else NAN
         out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak(values, ok, labels)
+        read = _deepest(ok, depth, k)
+        flexion = float_column(span, f"knee_flexion_{side}_deg")
+        out[f"fppa_read_{side}_deg"] = NAN if read is None else float(values[read])
+        out[f"fppa_read_{side}_frame"] = None if read is None else int(labels[read])
+        out[f"knee_flexion_read_{side}_deg"] = NAN if read is None else float(flexion[read])
+    pair = _deepest(valid["left"] & valid["right"], depth, k)
+    out["fppa_pair_frame"] = None if pair is None else int(labels[pair])
+    for side in STANCE_SIDES:
+        values = float_column(span, f"fppa_{side}_deg")
+        out[f"fppa_pair_{side}_deg"] = NAN if pair is None else float(values[pair])
     return out
 
 
-def rep_metrics(frames: pd.DataFrame, rep: Rep) -> RepMetrics:
+def rep_metrics(frames: pd.DataFrame, rep: Rep, *, pelvic_reference: str) -> RepMetrics:
     """Measure one rep: FPPA, knee separation and pelvic drop at its bottom and peaks.
 
     The bottom is peak knee flexion (lowest hip), where clinical protocols
@@ -123,6 +194,8 @@ def rep_metrics(frames: pd.DataFrame, rep: Rep) -> RepMetrics:
     frames : DataFrame
         The kinematics table (CONTRACT.md columns), index = frame number.
     rep : Rep
+    pelvic_reference : str, keyword-only
+        What the pelvic drop of the rep's shot is measured against.
 
     Returns
     -------
@@ -153,12 +226,16 @@ def rep_metrics(frames: pd.DataFrame, rep: Rep) -> RepMetrics:
         depth_bottom=float(span["depth"].iloc[k]),
         **_fppa_fields(span, k),
         kasr_bottom=bottom["kasr"],
+        kasr_change_bottom=bottom["kasr_change"],
         khr_bottom=bottom["khr"],
         knee_medial_bottom_left=bottom["knee_medial_left"],
         knee_medial_bottom_right=bottom["knee_medial_right"],
         trunk_lean_bottom_deg=bottom["trunk_lean_deg"],
+        knee_flexion_bottom_left_deg=bottom["knee_flexion_left_deg"],
+        knee_flexion_bottom_right_deg=bottom["knee_flexion_right_deg"],
         pelvic_drop_bottom_deg=float(drop[k]),
         peak_pelvic_drop_deg=peak_drop[0],
         peak_pelvic_drop_frame=peak_drop[1],
-        mean_pelvic_drop_deg=float(np.nanmean(drop)) if np.isfinite(drop).any() else float("nan"),
+        mean_pelvic_drop_deg=float(np.nanmean(drop)) if np.isfinite(drop).any() else NAN,
+        pelvic_reference=pelvic_reference,
     )

@@ -1,13 +1,36 @@
-"""Summary: the clip's headline numbers from its reps and flags."""
+"""Summary: the clip's verdicts and headline numbers, from the per-rep readings.
+
+Every number here is a mean or a count of the reps' readings
+(valgus.analysis.rep_metrics), graded with the same cuts as the flags
+(valgus.analysis.flags), so the sentence, the card, the table and the
+timeline of a report can never disagree:
+
+- a knee: the mean of its FPPA readings (at the bottom, or at the deepest
+  frame where FPPA is valid); clinical protocols average trials (Munro 2012
+  uses three). In a bilateral squat the knee is also judged at depth by the
+  knee-to-ankle separation ratio at the bottom (KASR, Mizner 2012), which stays
+  meaningful where FPPA does not, against its value standing (so a wide stance
+  is not read as valgus); the knee's verdict is the worse of the two;
+- the pelvis: the mean of the reps' peak drops, only in shots with a standing
+  baseline (own or borrowed); against the bare horizontal no verdict is given;
+- left against right: only the same measure at the same kind of frame (a
+  bilateral squat: both knees at one frame of each rep; a single-leg task:
+  each leg's readings as the stance leg), and called real only with at least
+  ``min_side_difference_reps`` reps a side and a difference of at least the
+  SDD.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.flags import NOT_MEASURABLE, verdict
+from valgus.analysis.by_shot import PELVIC_HORIZONTAL
+from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS, verdict
 from valgus.analysis.rep_metrics import RepMetrics
-from valgus.session import SideSummary, Summary
+from valgus.analysis.stance import STANCE_SIDES
+from valgus.movement import Movement
+from valgus.session import SideDifference, SideSummary, Summary
 from valgus.thresholds import Thresholds
 
 
@@ -16,26 +39,107 @@ def _finite(values: list[float]) -> np.ndarray:
     return array[np.isfinite(array)]
 
 
-def _side_summary(reps: tuple[RepMetrics, ...], side: str, thresholds: Thresholds) -> SideSummary:
-    """Verdict from FPPA at each rep's bottom (peak knee flexion), the clinical convention.
+def _worse(a: str, b: str) -> str:
+    """The more severe of two verdicts (a measured one beats "not measurable")."""
+    ranked = (NOT_MEASURABLE, *VERDICTS)
+    return max(a, b, key=ranked.index)
 
-    Reps whose bottom is outside FPPA's valid range (thigh too foreshortened)
-    fall back to the rep's highest valid FPPA, so a deep squat is still judged.
-    """
-    per_rep = [
-        bottom if np.isfinite(bottom) else peak
-        for bottom, peak in (
-            (getattr(rep, f"fppa_bottom_{side}_deg"), getattr(rep, f"peak_fppa_{side}_deg"))
-            for rep in reps
-        )
-    ]
-    values = _finite(per_rep)
+
+def kasr_verdict(change: float, thresholds: Thresholds) -> str:
+    """Knees at depth from KASR at the bottom over KASR standing, where lower is worse."""
+    if not np.isfinite(change):
+        return NOT_MEASURABLE
+    if change < thresholds.kasr_change_marked_ratio.value:
+        return VERDICTS[2]
+    return VERDICTS[1] if change < thresholds.kasr_change_above_ratio.value else VERDICTS[0]
+
+
+def _side_summary(
+    reps: tuple[RepMetrics, ...], side: str, thresholds: Thresholds, depth_verdict: str
+) -> SideSummary:
+    readings = [getattr(rep, f"fppa_read_{side}_deg") for rep in reps]
+    values = _finite(readings)
     peaks = _finite([getattr(rep, f"peak_fppa_{side}_deg") for rep in reps])
-    if values.size == 0:
-        return SideSummary(float("nan"), float("nan"), NOT_MEASURABLE, 0)
-    mean = float(values.mean())
-    word = verdict(mean, thresholds.fppa_above_deg.value, thresholds.fppa_marked_deg.value)
-    return SideSummary(float(peaks.max()), mean, word, int(values.size))
+    above = thresholds.fppa_above_deg.value
+    at_bottom = sum(
+        getattr(rep, f"fppa_read_{side}_frame") == rep.bottom_frame
+        for rep in reps
+        if np.isfinite(getattr(rep, f"fppa_read_{side}_deg"))
+    )
+    flexion = _finite([getattr(rep, f"knee_flexion_read_{side}_deg") for rep in reps])
+    mean = float(values.mean()) if values.size else float("nan")
+    fppa_word = verdict(mean, above, thresholds.fppa_marked_deg.value)
+    return SideSummary(
+        peak_fppa_deg=float(peaks.max()) if peaks.size else float("nan"),
+        mean_fppa_deg=mean,
+        verdict=_worse(fppa_word, depth_verdict),
+        reps_measured=int(values.size),
+        fppa_verdict=fppa_word,
+        reps_read_at_bottom=int(at_bottom),
+        max_knee_flexion_read_deg=float(flexion.max()) if flexion.size else float("nan"),
+        reps_flagged=int((values >= above).sum()),
+    )
+
+
+def side_difference(
+    reps: tuple[RepMetrics, ...], movement: str, thresholds: Thresholds, *, frontal: bool
+) -> SideDifference:
+    """Left minus right FPPA, from the same measure at the same kind of frame only.
+
+    Not compared when the body is turned from the camera (``frontal`` False):
+    the two legs are then seen from different angles, and their FPPA differs
+    by projection. Called real only when it reaches the SDD over enough reps
+    and points the same way in every rep (or every reading of one leg lies
+    beyond every reading of the other): a mean pulled by one odd rep is not a
+    side difference.
+    """
+    needed = int(thresholds.min_side_difference_reps.value)
+    sdd = thresholds.fppa_sdd_deg.value
+    method = "stance reps" if Movement(movement).is_single_leg else "same frame"
+    if not frontal:
+        return SideDifference(float("nan"), method, {"left": 0, "right": 0}, "view turned")
+    if Movement(movement).is_single_leg:
+        by_side = {
+            side: _finite(
+                [getattr(r, f"fppa_read_{side}_deg") for r in reps if r.stance_side == side]
+            )
+            for side in STANCE_SIDES
+        }
+        counts = {side: int(v.size) for side, v in by_side.items()}
+        if min(counts.values()) == 0:
+            return SideDifference(float("nan"), method, counts, "one leg only")
+        diff = float(by_side["left"].mean() - by_side["right"].mean())
+        left, right = by_side["left"], by_side["right"]
+        consistent = left.min() > right.max() or right.min() > left.max()
+    else:
+        pairs = _finite([r.fppa_pair_left_deg - r.fppa_pair_right_deg for r in reps if r.symmetric])
+        counts = {side: int(pairs.size) for side in STANCE_SIDES}
+        if not pairs.size:
+            return SideDifference(float("nan"), method, counts, "no frame with both knees")
+        diff = float(pairs.mean())
+        consistent = bool((pairs > 0).all() or (pairs < 0).all())
+    if min(counts.values()) < needed:
+        status = "too few reps"
+    else:
+        status = "real" if abs(diff) >= sdd and consistent else "within error"
+    return SideDifference(diff, method, counts, status)
+
+
+def _pelvis(reps: tuple[RepMetrics, ...], thresholds: Thresholds) -> dict:
+    """Mean and max of the reps' peak drops against a standing baseline, and the verdict."""
+    based = [r for r in reps if r.pelvic_reference != PELVIC_HORIZONTAL]
+    drops = _finite([r.peak_pelvic_drop_deg for r in based])
+    above = thresholds.pelvic_drop_above_deg.value
+    mean = float(drops.mean()) if drops.size else float("nan")
+    references = sorted({r.pelvic_reference for r in reps})
+    return {
+        "pelvic_drop_deg_max": float(drops.max()) if drops.size else float("nan"),
+        "pelvic_drop_deg_mean": mean,
+        "pelvic_verdict": verdict(mean, above, thresholds.pelvic_drop_marked_deg.value),
+        "pelvic_reps_measured": int(drops.size),
+        "pelvic_reps_flagged": int((drops >= above).sum()),
+        "pelvic_reference": " and ".join(references) if references else "",
+    }
 
 
 def _flagged_time(frames: pd.DataFrame, mask: np.ndarray) -> tuple[int, float]:
@@ -48,42 +152,37 @@ def _flagged_time(frames: pd.DataFrame, mask: np.ndarray) -> tuple[int, float]:
 
 
 def summarise(
-    frames: pd.DataFrame, reps: tuple[RepMetrics, ...], thresholds: Thresholds
+    frames: pd.DataFrame,
+    reps: tuple[RepMetrics, ...],
+    thresholds: Thresholds,
+    movement: str,
+    *,
+    frontal: bool,
 ) -> Summary:
-    """Per-side FPPA verdicts, pelvic drop, asymmetry and flagged time of one clip.
+    """Per-side verdicts, pelvic drop, side difference and flagged time of one clip.
 
-    Verdicts use the mean over reps of each rep's peak FPPA: clinical protocols
-    average several trials (Munro 2012 uses three) because single reps are noisy.
+    ``frontal``: the camera sees the body square on (valgus.analysis.view:
+    "front" or "back"), needed to compare the legs.
     """
-    left = _side_summary(reps, "left", thresholds)
-    right = _side_summary(reps, "right", thresholds)
-    drops = _finite([rep.peak_pelvic_drop_deg for rep in reps])
-    drop_max = float(drops.max()) if drops.size else float("nan")
-    drop_mean = float(drops.mean()) if drops.size else float("nan")
-    pelvic_verdict = (
-        verdict(
-            drop_mean,
-            thresholds.pelvic_drop_above_deg.value,
-            thresholds.pelvic_drop_marked_deg.value,
-        )
-        if drops.size
-        else NOT_MEASURABLE
+    bilateral = not Movement(movement).is_single_leg
+    kasr = (
+        _finite([r.kasr_change_bottom for r in reps if r.symmetric]) if bilateral else np.array([])
     )
-    asymmetry = left.mean_fppa_deg - right.mean_fppa_deg
+    kasr_mean = float(kasr.mean()) if kasr.size else float("nan")
+    depth = kasr_verdict(kasr_mean, thresholds)
+    sides = {side: _side_summary(reps, side, thresholds, depth) for side in STANCE_SIDES}
     collapse = (frames["collapse_grade_left"].to_numpy() > 0) | (
         frames["collapse_grade_right"].to_numpy() > 0
     )
-    pelvic = frames["pelvic_grade"].to_numpy() > 0
     collapse_frames, collapse_s = _flagged_time(frames, collapse)
-    pelvic_frames, pelvic_s = _flagged_time(frames, pelvic)
+    pelvic_frames, pelvic_s = _flagged_time(frames, frames["pelvic_grade"].to_numpy() > 0)
     return Summary(
-        left=left,
-        right=right,
-        pelvic_drop_deg_max=drop_max,
-        pelvic_drop_deg_mean=drop_mean,
-        pelvic_verdict=pelvic_verdict,
-        asymmetry_deg=float(asymmetry),
-        asymmetry_exceeds_sdd=bool(abs(asymmetry) >= thresholds.fppa_sdd_deg.value),
+        left=sides["left"],
+        right=sides["right"],
+        **_pelvis(reps, thresholds),
+        side_difference=side_difference(reps, movement, thresholds, frontal=frontal),
+        kasr_change_bottom_mean=kasr_mean,
+        depth_verdict=depth,
         collapse_frames=collapse_frames,
         collapse_seconds=collapse_s,
         pelvic_drop_frames=pelvic_frames,

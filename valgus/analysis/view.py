@@ -31,6 +31,14 @@ from valgus.pose.track import PoseTrack
 # and the report warns.
 FRONTAL_MAX_YAW_DEG = 8.0
 SIDE_MIN_YAW_DEG = 55.0
+# Turned further than this, the knee's flexion swings sideways in the picture by more
+# than any valgus it could show (10 deg off frontal already adds 10-15 deg of FPPA at
+# 50-80 deg of knee flexion, above), and the far foot stands higher in the picture
+# than the near one (oblique/lnewco_good_IMG_7053, 49 deg: 0.18 leg lengths, read as a
+# lifted foot). Frames turned further carry no FPPA or pelvic reading, and a clip turned
+# further on the whole is refused like a side view (the oblique clips of
+# ../shared/videos: 32, 49 and 52 deg; the front ones 1-6, two warned at 12 and 14).
+MAX_MEASURED_YAW_DEG = 25.0
 # MediaPipe's world landmarks turn a person who squarely faces the camera a few degrees
 # (their left side toward the camera). Measured with mirror pairs: a mirror image of a
 # person turned by +a is turned by -a, so half the sum of the two readings is the model's

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valgus.analysis.geometry import fppa_deg, pelvic_obliquity_deg
+from valgus.analysis.geometry import fppa_deg, knee_flexion_deg, pelvic_obliquity_deg
 from valgus.analysis.kinematics import MIN_VISIBILITY, BodyReference
 from valgus.analysis.view import SIDE_MAX_WIDTH_RATIO, SIDE_MIN_YAW_DEG, body_yaw_deg, width_ratio
 from valgus.pose.landmarks import LEG, LOWER_BODY, SIDES, Landmark
@@ -116,6 +116,11 @@ class LiveMeasures:
         Projected thigh length over the standing thigh length.
     leg_visible : dict side -> bool
         Hip, knee and ankle of that leg found with visibility >= 0.5.
+    knee_flexion_deg : dict side -> float
+        Knee flexion from the world landmarks (valgus.analysis.geometry.knee_flexion_deg),
+        unsmoothed: live has no future frames to centre a median on.
+    body_yaw_deg : float
+        How far the body is turned from the camera (valgus.analysis.view.body_yaw_deg).
     obliquity_deg : float
         Pelvic obliquity minus the standing baseline, + when the left hip is lower.
     depth : float
@@ -127,6 +132,8 @@ class LiveMeasures:
     fppa_deg: dict[str, float]
     thigh_ratio: dict[str, float]
     leg_visible: dict[str, bool]
+    knee_flexion_deg: dict[str, float]
+    body_yaw_deg: float
     obliquity_deg: float
     depth: float
     ankle_lift: dict[str, float]
@@ -136,9 +143,10 @@ def _ratio(num: float, den: float) -> float:
     return num / den if np.isfinite(den) and den > 0 else float("nan")
 
 
-def measure(xy: np.ndarray, visibility: np.ndarray, reference: BodyReference) -> LiveMeasures:
-    """Measures of one frame: ``xy`` (33, 2) pixels, ``visibility`` (33,)."""
-    fppa, thigh, visible, lift = {}, {}, {}, {}
+def measure(landmarks: np.ndarray, reference: BodyReference) -> LiveMeasures:
+    """Measures of one frame from its (33, 7) landmarks (``PoseEstimator.detect``)."""
+    xy, visibility, world = landmarks[:, :2], landmarks[:, 3], landmarks[:, 4:7]
+    fppa, thigh, visible, lift, flexion = {}, {}, {}, {}, {}
     leg = reference.leg_length_px
     for side in SIDES:
         hip, knee, ankle = LEG[side]
@@ -146,6 +154,7 @@ def measure(xy: np.ndarray, visibility: np.ndarray, reference: BodyReference) ->
         fppa[side] = float(fppa_deg(xy[hip], xy[knee], xy[ankle], xy[other_hip]))
         length = float(np.linalg.norm(xy[knee] - xy[hip]))
         thigh[side] = _ratio(length, reference.thigh_length_px[side])
+        flexion[side] = float(knee_flexion_deg(world[hip], world[knee], world[ankle]))
         points = xy[[hip, knee, ankle]]
         visible[side] = bool(
             np.all(np.isfinite(points)) and np.all(visibility[[hip, knee, ankle]] >= MIN_VISIBILITY)
@@ -159,6 +168,8 @@ def measure(xy: np.ndarray, visibility: np.ndarray, reference: BodyReference) ->
         fppa_deg=fppa,
         thigh_ratio=thigh,
         leg_visible=visible,
+        knee_flexion_deg=flexion,
+        body_yaw_deg=float(body_yaw_deg(world[None])[0]),
         obliquity_deg=obliquity - reference.pelvic_baseline_deg,
         depth=_ratio(hip_y - reference.standing_hip_y_px, leg),
         ankle_lift=lift,

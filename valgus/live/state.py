@@ -196,7 +196,7 @@ class LiveState:
                 for grader in (*self.knee_graders.values(), self.pelvis_grader):
                     grader.update(math.nan, time_s)
             return self._waiting_frame(time_s, xy, framing)
-        measures = measure(landmarks[:, :2], landmarks[:, 3], self.reference)
+        measures = measure(landmarks, self.reference)
         return self._set_frame(time_s, xy, framing, measures)
 
     def _calibrate(self, time_s: float, landmarks: np.ndarray | None, framing: Framing) -> None:
@@ -218,7 +218,7 @@ class LiveState:
         self.reference = estimate_reference(track)
         self.phase = "set"
         for time_s, landmarks in self._calibration_rows:  # reps begun while calibrating count
-            self._count(time_s, measure(landmarks[:, :2], landmarks[:, 3], self.reference))
+            self._count(time_s, measure(landmarks, self.reference))
         self._calibration_rows = []
 
     def _count(self, time_s: float, measures: LiveMeasures) -> tuple[str, str | None]:
@@ -241,7 +241,9 @@ class LiveState:
                 fppa_valid(
                     measures.fppa_deg[side],
                     measures.thigh_ratio[side],
+                    measures.knee_flexion_deg[side],
                     measures.leg_visible[side],
+                    body_yaw_deg=measures.body_yaw_deg,
                     single_leg=single_leg,
                     lifted=stance is not None and stance != side,
                 )

@@ -56,13 +56,13 @@ class KeyMoment:
 
 
 def _candidates(rep: RepMetrics, movement: str) -> list[tuple[str, float, int | None, str]]:
-    """(measure, value, frame, threshold name) of each peak that counts for this movement."""
+    """(measure, value, frame, threshold name) of each reading that counts for this movement."""
     sides = (rep.stance_side,) if movement != "squat" and rep.stance_side else ("left", "right")
     out = [
         (
             f"{side} knee FPPA",
-            getattr(rep, f"peak_fppa_{side}_deg"),
-            getattr(rep, f"peak_fppa_{side}_frame"),
+            getattr(rep, f"fppa_read_{side}_deg"),
+            getattr(rep, f"fppa_read_{side}_frame"),
             "fppa_above_deg",
         )
         for side in sides

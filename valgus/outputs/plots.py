@@ -137,11 +137,15 @@ def _bar(drawing: svg.Drawing, panel: svg.Panel, x: float, w: float, value: floa
 
 
 def reps_svg(session: Session) -> str:
-    """Per-rep peak FPPA of each measured knee and peak pelvic drop, against the cuts."""
+    """Per-rep FPPA reading of each measured knee and peak pelvic drop, against the cuts.
+
+    The same per-rep numbers as the report's table and verdicts
+    (valgus.analysis.rep_metrics).
+    """
     th = session.thresholds
     reps = session.reps
     sides = _measured_sides(session)
-    peaks = {s: [float(getattr(r, f"peak_fppa_{s}_deg")) for r in reps] for s in sides}
+    peaks = {s: [float(getattr(r, f"fppa_read_{s}_deg")) for r in reps] for s in sides}
     drops = [float(r.peak_pelvic_drop_deg) for r in reps]
     width, height = 720.0, 450.0
     plot_width = width - LEFT - RIGHT

@@ -13,101 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
-from valgus.session import Session
+from valgus.outputs.findings import NO_DROP_MEASURED, SIDES, Findings
 
-SIDES = ("left", "right")
-KNEE = "knee"
+KNEE = "knee"  # exercise targets
 PELVIS = "pelvis"
-FLAGGED = frozenset(VERDICTS[1:])  # "above normal range", "marked"
-# A single-leg pelvis within normal: valgus reads about half of a known drop
-# (docs/validation.md, finding 4), so it is not called "level".
-NO_DROP_MEASURED = "no pelvic drop beyond the normal range was measured"
-_ALL_VERDICTS = (*VERDICTS, NOT_MEASURABLE)
-
-
-def borderline(session: Session, side: str) -> bool:
-    """Within normal, but closer to the cut than one reading's error (``fppa_sem_deg``)."""
-    s, th = getattr(session.summary, side), session.thresholds
-    return s.verdict == VERDICTS[0] and (
-        s.mean_fppa_deg > th.fppa_above_deg.value - th.fppa_sem_deg.value
-    )
-
-
-@dataclass(frozen=True)
-class Findings:
-    """What the screen found, reduced to what the training plan depends on.
-
-    Attributes
-    ----------
-    movement : str
-        "squat", "single-leg-squat" or "single-leg-stance".
-    knee_verdict : dict {"left", "right"} -> str
-        One of `valgus.analysis.flags.VERDICTS` or "not measurable".
-    knee_mean_fppa_deg : dict {"left", "right"} -> float
-        Mean FPPA at the rep bottoms (NaN when not measurable).
-    pelvic_verdict : str
-    pelvic_drop_deg : float
-        Mean over reps of the peak pelvic drop (NaN when not measurable).
-    asymmetry_exceeds_sdd : bool
-        True when the left/right FPPA difference is larger than the smallest
-        detectable difference, i.e. a real side difference.
-    knees_borderline : tuple of str
-        Sides read within normal but closer to the cut than one reading's
-        error (see :func:`borderline`).
-    """
-
-    movement: str
-    knee_verdict: dict[str, str]
-    knee_mean_fppa_deg: dict[str, float]
-    pelvic_verdict: str
-    pelvic_drop_deg: float
-    asymmetry_exceeds_sdd: bool
-    knees_borderline: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        for name in ("knee_verdict", "knee_mean_fppa_deg"):
-            if set(getattr(self, name)) != set(SIDES):
-                raise ValueError(f"{name} must have exactly the keys 'left' and 'right'")
-        for word in (*self.knee_verdict.values(), self.pelvic_verdict):
-            if word not in _ALL_VERDICTS:
-                raise ValueError(f"verdict must be one of {_ALL_VERDICTS}, got {word!r}")
-        if not set(self.knees_borderline) <= set(SIDES):
-            raise ValueError(
-                f"knees_borderline must name 'left' or 'right', got {self.knees_borderline}"
-            )
-
-    @classmethod
-    def from_session(cls, session: Session) -> Findings:
-        """The findings of an analysed clip (its Summary)."""
-        s = session.summary
-        return cls(
-            movement=session.movement,
-            knee_verdict={"left": s.left.verdict, "right": s.right.verdict},
-            knee_mean_fppa_deg={"left": s.left.mean_fppa_deg, "right": s.right.mean_fppa_deg},
-            pelvic_verdict=s.pelvic_verdict,
-            pelvic_drop_deg=s.pelvic_drop_deg_mean,
-            asymmetry_exceeds_sdd=s.asymmetry_exceeds_sdd,
-            knees_borderline=tuple(side for side in SIDES if borderline(session, side)),
-        )
-
-    @property
-    def knees_flagged(self) -> tuple[str, ...]:
-        """Sides whose knee moved inward beyond the normal range."""
-        return tuple(side for side in SIDES if self.knee_verdict[side] in FLAGGED)
-
-    @property
-    def pelvis_flagged(self) -> bool:
-        return self.pelvic_verdict in FLAGGED
-
-    @property
-    def any_marked(self) -> bool:
-        return VERDICTS[2] in (*self.knee_verdict.values(), self.pelvic_verdict)
-
-    @property
-    def measurable(self) -> bool:
-        """Whether anything at all could be judged."""
-        words = (*self.knee_verdict.values(), self.pelvic_verdict)
-        return any(word != NOT_MEASURABLE for word in words)
 
 
 @dataclass(frozen=True)
@@ -239,12 +148,11 @@ STRENGTH_PROGRESSION = (
 
 def _knee_reason(findings: Findings, side: str) -> str:
     word = findings.knee_verdict[side]
-    value = findings.knee_mean_fppa_deg[side]
     degree = "clearly, " if word == VERDICTS[2] else ""
-    return (
-        f"The {side} knee moved inward {degree}more than the normal range "
-        f"(FPPA {value:.0f}° at the bottom, {word})."
-    )
+    evidence = (findings.knee_evidence or {}).get(side)
+    if evidence is None:
+        evidence = f"FPPA {findings.knee_mean_fppa_deg[side]:.0f}°"
+    return f"The {side} knee moved inward {degree}more than the normal range ({evidence}, {word})."
 
 
 def _reasons(findings: Findings) -> tuple[str, ...]:

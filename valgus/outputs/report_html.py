@@ -20,8 +20,9 @@ import numpy as np
 
 from valgus.movement import Movement
 from valgus.outputs import report_sections as sections
+from valgus.outputs.findings import Findings
 from valgus.outputs.keyframes import KeyMoment
-from valgus.outputs.recommendations import Findings, recommend
+from valgus.outputs.recommendations import recommend
 from valgus.outputs.report_text import lifted_sides
 from valgus.session import Session
 

@@ -36,18 +36,31 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         for e in session.flags.events
         if e.start_frame <= rep.end_frame and e.end_frame >= rep.start_frame
     ]
+
+    def read_at(side: str) -> str | None:
+        frame = getattr(rep, f"fppa_read_{side}_frame")
+        if frame is None:
+            return None
+        return "bottom" if frame == rep.bottom_frame else "above the bottom"
+
     return {
         "index": rep.index,
         "start_s": rep.start_s,
         "bottom_s": rep.bottom_s,
         "end_s": rep.end_s,
         "stance_side": rep.stance_side,
-        "fppa_left_deg": rep.fppa_bottom_left_deg,
-        "fppa_right_deg": rep.fppa_bottom_right_deg,
+        # The rep's FPPA reading: at the bottom, or at the deepest frame where FPPA is
+        # valid (fppa_<side>_read_at says which); what the verdict and flags use.
+        "fppa_left_deg": rep.fppa_read_left_deg,
+        "fppa_right_deg": rep.fppa_read_right_deg,
+        "fppa_left_read_at": read_at("left"),
+        "fppa_right_read_at": read_at("right"),
+        "side_difference_deg": rep.fppa_pair_left_deg - rep.fppa_pair_right_deg,
         "peak_fppa_left_deg": rep.peak_fppa_left_deg,
         "peak_fppa_right_deg": rep.peak_fppa_right_deg,
         "kasr": rep.kasr_bottom,
         "pelvic_drop_deg": rep.peak_pelvic_drop_deg,
+        "pelvic_reference": rep.pelvic_reference,
         "flags": flags,
         "detail": rep.to_dict(),
     }
@@ -61,13 +74,30 @@ def _summary(session: Session) -> dict[str, Any]:
         "pelvic_drop_deg_max": s.pelvic_drop_deg_max,
         "pelvic_drop_deg_mean": s.pelvic_drop_deg_mean,
         "pelvic_verdict": s.pelvic_verdict,
-        "asymmetry_deg": s.asymmetry_deg,
-        "asymmetry_exceeds_sdd": s.asymmetry_exceeds_sdd,
+        "pelvic_reps_measured": s.pelvic_reps_measured,
+        "pelvic_reps_flagged": s.pelvic_reps_flagged,
+        "pelvic_reference": s.pelvic_reference,
+        "side_difference": asdict(s.side_difference),
+        "kasr_change_bottom_mean": s.kasr_change_bottom_mean,
+        "depth_verdict": s.depth_verdict,
         "collapse_frames": s.collapse_frames,
         "collapse_seconds": s.collapse_seconds,
         "pelvic_drop_frames": s.pelvic_drop_frames,
         "pelvic_drop_seconds": s.pelvic_drop_seconds,
     }
+
+
+def _shots(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "start_s": r.shot.start_s,
+            "end_s": r.shot.end_s,
+            "kind": r.shot.kind,
+            "analysed": r.shot.analysed,
+            "pelvic_reference": r.pelvic_reference,
+        }
+        for r in session.shots
+    ]
 
 
 def report_dict(session: Session) -> dict[str, Any]:
@@ -87,6 +117,7 @@ def report_dict(session: Session) -> dict[str, Any]:
             "view": q.view.view,
             "body_yaw_deg": q.view.yaw_deg,
             "warnings": list(q.warnings),
+            "shots": _shots(session),
         },
         "reps": [_rep_entry(session, rep) for rep in session.reps],
         "flags": [asdict(e) for e in session.flags.events],

@@ -186,8 +186,8 @@ def _flag_chip(event: FlagEvent, peak_s: float) -> str:
 
 REP_COLUMNS = (
     "Time",
-    "Peak FPPA left",
-    "Peak FPPA right",
+    "FPPA left",
+    "FPPA right",
     "Left − right",
     "KASR",
     "Pelvic drop",
@@ -196,13 +196,11 @@ REP_COLUMNS = (
 
 
 _NUM = ' class="num"'
-# Shorter names for the phone layout, where each cell shows its column name inline.
-_SHORT = {"Peak FPPA left": "FPPA left", "Peak FPPA right": "FPPA right"}
 
 
 def _td(label: str, content: str, css: str = "num") -> str:
     """A cell that also carries its column name (the phone layout shows it inline)."""
-    return f'<td class="{css}" data-label="{escape(_SHORT.get(label, label))}">{content}</td>'
+    return f'<td class="{css}" data-label="{escape(label)}">{content}</td>'
 
 
 def _value(value: float, above: float, marked: float) -> str:
@@ -223,19 +221,25 @@ def _rep_flags(session: Session, rep: RepMetrics) -> str:
     return " ".join(chips) or '<span class="muted">none</span>'
 
 
+def _reading(rep: RepMetrics, side: str, above: float, marked: float) -> str:
+    """A rep's FPPA reading; marked with * when read above the bottom."""
+    cell = _value(getattr(rep, f"fppa_read_{side}_deg"), above, marked)
+    frame = getattr(rep, f"fppa_read_{side}_frame")
+    return cell + ("*" if frame is not None and frame != rep.bottom_frame else "")
+
+
 def _rep_row(session: Session, rep: RepMetrics) -> str:
     th = session.thresholds
     fa, fm = th.fppa_above_deg.value, th.fppa_marked_deg.value
     lifted = lifted_sides(session)
     fppa = [
-        "lifted" if side in lifted else _value(getattr(rep, f"peak_fppa_{side}_deg"), fa, fm)
-        for side in ("left", "right")
+        "lifted" if side in lifted else _reading(rep, side, fa, fm) for side in ("left", "right")
     ]
-    diff = rep.peak_fppa_left_deg - rep.peak_fppa_right_deg
+    paired = session.movement == "squat" and rep.symmetric
     values = (
         f"{rep.start_s:.1f}–{rep.end_s:.1f} s",
         *fppa,
-        deg(diff, 1) if session.movement == "squat" else "–",
+        deg(rep.fppa_pair_left_deg - rep.fppa_pair_right_deg, 1) if paired else "–",
         f"{rep.kasr_bottom:.2f}" if math.isfinite(rep.kasr_bottom) else "–",
         _value(
             rep.peak_pelvic_drop_deg,
@@ -271,9 +275,12 @@ def rep_table(session: Session) -> str:
         f'<table class="rep-table"><thead><tr><th scope="col">{noun}</th>{heads}</tr></thead>'
         f'<tbody>{rows}</tbody></table><p class="note">{escape(asymmetry_note(session))}'
         '</p><p class="note muted">FPPA: frontal plane projection angle of the knee, + when '
-        "the knee is inside the hip-ankle line; peak = highest value in the rep while the "
-        "thigh was long enough in the image to measure. KASR: knee separation divided by "
-        "ankle separation at the bottom (below 1: knees closer together than the ankles).</p>"
+        "the knee is inside the hip-ankle line, read at the bottom of the rep; * where the "
+        "knee bent too far there for the image angle to be a frontal-plane angle, it is read "
+        "at the deepest frame where it still is. Left − right: both knees at one such frame "
+        "of the rep (the number the side comparison averages). KASR: knee separation divided "
+        "by ankle separation at the bottom (below 1: knees closer together than the ankles). "
+        "Pelvic drop: the rep's peak; negative when the free-leg side rose.</p>"
         "</section>"
     )
 

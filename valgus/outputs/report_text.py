@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
 from valgus.movement import Movement
-from valgus.outputs.recommendations import NO_DROP_MEASURED, borderline
+from valgus.outputs.findings import NO_DROP_MEASURED, borderline, fppa_where
 from valgus.session import Session
 
 VERDICT_LABELS = {
@@ -89,39 +91,72 @@ def deg(value: float, digits: int = 0) -> str:
 def knee_verdict(session: Session, side: str) -> Verdict:
     """The verdict for one knee, with a sentence a coach can read aloud."""
     s = getattr(session.summary, side)
-    th = session.thresholds
     title = f"{side.capitalize()} knee"
     lifted = side in lifted_sides(session)
     if s.verdict == NOT_MEASURABLE:
         why = (
             "The lifted leg in this test: not assessed."
             if lifted
-            else "Could not be measured: the leg was out of view or the thigh pointed "
-            "at the camera."
+            else "Could not be measured: the leg was out of view or the knee bent so far "
+            "that its angle in the image is no longer a frontal-plane angle."
         )
         return Verdict(title, NOT_MEASURABLE, why)
     close = borderline(session, side)
+    at_depth = s.verdict != s.fppa_verdict
     meaning = {
         VERDICTS[0]: "The knee stays just inside the normal range."
         if close
         else "The knee stays in line over the foot.",
-        VERDICTS[1]: "The knee moves inward more than normal.",
-        VERDICTS[2]: "The knee collapses inward, as much as is typical of people with "
-        "kneecap pain.",
+        VERDICTS[1]: "At the bottom the knees come in between the feet."
+        if at_depth
+        else "The knee moves inward more than normal.",
+        VERDICTS[2]: "At the bottom the knees collapse in between the feet."
+        if at_depth
+        else "The knee collapses inward, as much as is typical of people with kneecap pain.",
     }[s.verdict]
-    where = "during the hold" if session.movement == "single-leg-stance" else "at the bottom"
-    average = " on average" if s.reps_measured > 1 else ""
-    numbers = (
-        f"Angle {where} {deg(s.mean_fppa_deg)}{average}, peak {deg(s.peak_fppa_deg)}; "
-        f"normal is up to {th.fppa_above_deg.value:g}°."
-    )
-    caveat = (
-        f" Borderline: less than {th.fppa_sem_deg.value:g}° below the cut, within the error "
-        "of one reading; film again to confirm."
-        if close
-        else ""
-    )
-    return Verdict(title, s.verdict, f"{meaning} {numbers}{caveat}")
+    return Verdict(title, s.verdict, " ".join([meaning, *_knee_numbers(session, side, close)]))
+
+
+def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
+    """The sentences with a knee's numbers: FPPA where read, the knees at depth, caveats."""
+    summary, th = session.summary, session.thresholds
+    s = getattr(summary, side)
+    out = []
+    if s.reps_measured:
+        average = f" (mean of {s.reps_measured} {rep_noun(session.movement, s.reps_measured)})"
+        where = fppa_where(s)
+        if s.reps_read_at_bottom < s.reps_measured:
+            where += f" (knee bent up to {s.max_knee_flexion_read_deg:.0f}°, MediaPipe's angle)"
+        out.append(
+            f"FPPA {deg(s.mean_fppa_deg)} {where}{average if s.reps_measured > 1 else ''}; "
+            f"normal is up to {th.fppa_above_deg.value:g}°{_inward_word(s.mean_fppa_deg)}."
+        )
+        if s.reps_flagged and s.fppa_verdict == VERDICTS[0]:
+            out.append(
+                f"{s.reps_flagged} of {s.reps_measured} {rep_noun(session.movement, 2)} reached "
+                f"{th.fppa_above_deg.value:g}° or more (marked on the timeline)."
+            )
+    else:
+        out.append("FPPA could not be read in any rep (the knee bent too far at every frame).")
+    change = summary.kasr_change_bottom_mean
+    if np.isfinite(change) and session.movement == "squat":
+        how = f"{1 - change:.0%} closer together" if change < 1 else f"{change - 1:.0%} wider apart"
+        out.append(
+            f"At the bottom the knees are {how}, for the ankles' spacing, than standing "
+            f"(knee-to-ankle ratio {change:.2f} of standing; above normal below "
+            f"{th.kasr_change_above_ratio.value:g})."
+        )
+    if close:
+        out.append(
+            f"Borderline: less than {th.fppa_sem_deg.value:g}° below the cut, within the error "
+            "of one reading; film again to confirm."
+        )
+    return out
+
+
+def _inward_word(value: float) -> str:
+    """What a negative FPPA means, said where one is shown."""
+    return "; a negative angle means the knee is outside the hip-ankle line" if value < 0 else ""
 
 
 # On rendered clips with a known drop, valgus read about half of it (docs/validation.md,
@@ -136,10 +171,11 @@ PELVIS_READS_LOW = (
 def pelvis_verdict(session: Session) -> Verdict:
     """The verdict for pelvic drop (bilateral squats: the pelvis tilting either way)."""
     s = session.summary
-    above = session.thresholds.pelvic_drop_above_deg.value
-    if s.pelvic_verdict == NOT_MEASURABLE:
-        return Verdict("Pelvis", NOT_MEASURABLE, "Could not be measured.")
+    th = session.thresholds
+    above = th.pelvic_drop_above_deg.value
     bilateral = session.movement == "squat"
+    if s.pelvic_verdict == NOT_MEASURABLE:
+        return Verdict("Pelvis", NOT_MEASURABLE, _pelvis_unmeasured(session))
     moved = "tilts" if bilateral else "drops on the free-leg side"
     meaning = {
         VERDICTS[0]: "The pelvis stays level."
@@ -148,13 +184,40 @@ def pelvis_verdict(session: Session) -> Verdict:
         VERDICTS[1]: f"The pelvis {moved} more than normal.",
         VERDICTS[2]: f"The pelvis {moved} markedly.",
     }[s.pelvic_verdict]
-    per = f" per {rep_noun(session.movement)} on average" if len(session.reps) > 1 else ""
-    numbers = (
-        f"Largest {'tilt' if bilateral else 'drop'} {deg(s.pelvic_drop_deg_mean, 1)}{per}; "
-        f"above normal from {above:g}°."
-    )
-    caveat = f" {PELVIS_READS_LOW}" if not bilateral and s.pelvic_verdict == VERDICTS[0] else ""
-    return Verdict("Pelvis", s.pelvic_verdict, f"{meaning} {numbers}{caveat}")
+    n = s.pelvic_reps_measured
+    what = "tilt" if bilateral else "drop"
+    numbers = [
+        f"Peak {what} {deg(s.pelvic_drop_deg_mean, 1)}"
+        + (f" on average over {n} {rep_noun(session.movement, n)}" if n > 1 else "")
+        + f", largest {deg(s.pelvic_drop_deg_max, 1)}; above normal from {above:g}°."
+    ]
+    if s.pelvic_reps_flagged and s.pelvic_verdict == VERDICTS[0]:
+        numbers.append(
+            f"{s.pelvic_reps_flagged} of {n} {rep_noun(session.movement, n)} reached {above:g}° "
+            "or more (marked on the timeline); on average it stays within normal."
+        )
+    if not bilateral and s.pelvic_drop_deg_mean < 0:
+        numbers.append("A negative drop means the free-leg side rose (a hip hike), not dropped.")
+    if s.pelvic_reference != "standing":
+        numbers.append(
+            "Some shots had no standing frames; their drop is measured against a shot "
+            "filmed the same way."
+        )
+    caveat = [PELVIS_READS_LOW] if not bilateral and s.pelvic_verdict == VERDICTS[0] else []
+    return Verdict("Pelvis", s.pelvic_verdict, " ".join([meaning, *numbers, *caveat]))
+
+
+def _pelvis_unmeasured(session: Session) -> str:
+    """Why there is no pelvic verdict."""
+    if not session.reps:
+        return "Could not be measured: no rep or hold was found."
+    if session.summary.pelvic_reference == "horizontal":
+        return (
+            "No verdict: the clip never shows both feet on the floor, so the pelvis could "
+            "only be measured against the image horizontal, and a camera tilted a few "
+            "degrees would read as a drop. Start the clip standing on both feet."
+        )
+    return "Could not be measured: the hips were not tracked at the reps' bottoms."
 
 
 def data_quality(session: Session) -> tuple[str, str, str]:
@@ -219,24 +282,40 @@ def overview(session: Session) -> str:
 
 
 def asymmetry_note(session: Session) -> str:
-    """Whether the left/right FPPA difference is real, against the SDD (design.md section 1)."""
-    s = session.summary
-    sdd = session.thresholds.fppa_sdd_deg.value
-    if session.movement != "squat" or not math.isfinite(s.asymmetry_deg):
+    """Left against right, with the same number the table sums (valgus.analysis.summary)."""
+    d = session.summary.side_difference
+    th = session.thresholds
+    sdd, needed = th.fppa_sdd_deg.value, int(th.min_side_difference_reps.value)
+    if d.status == "one leg only":
+        return "Only one leg was tested as the stance leg; film the other leg to compare sides."
+    if d.status == "view turned":
         return (
-            "Left and right are compared only when both legs were measured in the same "
-            "clip; film the other leg too."
+            "Left and right are not compared: the body is turned from the camera, so the two "
+            "legs are seen from different angles. Film from straight in front to compare them."
         )
-    diff = abs(s.asymmetry_deg)
-    more = "left" if s.asymmetry_deg > 0 else "right"
-    if s.asymmetry_exceeds_sdd:
+    if d.status == "no frame with both knees":
+        return "Left and right could not be compared: FPPA was never valid for both at once."
+    how = (
+        "both knees at the same frame of each rep"
+        if d.method == "same frame"
+        else "each leg's reps as the stance leg"
+    )
+    more = "left" if d.deg > 0 else "right"
+    reps = min(d.reps.values())
+    head = f"Left-right difference {abs(d.deg):.1f}° ({more} more inward), from {how}"
+    if d.status == "real":
         return (
-            f"The {more} knee moves inward {diff:.1f}° more than the other on average. This "
-            f"exceeds the {sdd:g}° smallest detectable difference of 2D FPPA (Munro 2012): "
-            "a real side difference."
+            f"{head}, over {reps} {rep_noun(session.movement, reps)}. It exceeds the {sdd:g}° "
+            "smallest detectable difference of 2D FPPA (Munro 2012) in every rep: a real side "
+            "difference."
+        )
+    if d.status == "too few reps":
+        return (
+            f"{head}, over only {reps} {rep_noun(session.movement, reps)}: at least {needed} a "
+            "side are needed to tell a real difference from measurement error."
         )
     return (
-        f"Left-right difference {diff:.1f}° on average ({more} higher). This is below the "
-        f"{sdd:g}° smallest detectable difference of 2D FPPA (Munro 2012), so it may be "
-        "measurement error rather than a real side difference."
+        f"{head}. This is below the {sdd:g}° smallest detectable difference of 2D FPPA "
+        "(Munro 2012) or not the same in every rep, so it may be measurement error rather "
+        "than a real side difference."
     )

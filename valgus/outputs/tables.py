@@ -4,7 +4,8 @@ Every numeric column names its unit in its last word, so a researcher never
 has to guess: ``_deg`` degrees, ``_s`` seconds, ``_px`` pixels of the upright
 frame, ``_ratio`` a ratio of two lengths (dimensionless), ``_leg_lengths`` /
 ``_thigh_lengths`` a distance divided by the person's standing leg / thigh
-length, ``_frame`` a frame number (0-based, as the ``frame`` index). The
+length, ``_frame`` a frame number (0-based, as the ``frame`` index),
+``_number`` a 1-based count (``shot_number``: which shot of the clip). The
 ``*_grade*`` columns are flag grades (0 within normal, 1 above normal range,
 2 marked). Columns
 without a number (``has_pose``, ``fppa_valid_*``, ``stance_side``) are
@@ -20,7 +21,16 @@ import pandas as pd
 
 from valgus.session import Session
 
-UNIT_SUFFIXES = ("_deg", "_s", "_px", "_ratio", "_leg_lengths", "_thigh_lengths", "_frame")
+UNIT_SUFFIXES = (
+    "_deg",
+    "_s",
+    "_px",
+    "_ratio",
+    "_leg_lengths",
+    "_thigh_lengths",
+    "_frame",
+    "_number",
+)
 # Flag grades are codes, not quantities: 0 within normal, 1 above normal range, 2 marked.
 GRADE_COLUMNS = ("collapse_grade_left", "collapse_grade_right", "pelvic_grade")
 # Words, not numbers ("left" / "right"); empty for bilateral squats, so a CSV reader
@@ -34,7 +44,9 @@ FRAME_UNITS = {
     "knee_medial_left": "knee_medial_left_thigh_lengths",
     "knee_medial_right": "knee_medial_right_thigh_lengths",
     "kasr": "kasr_ratio",
+    "kasr_change": "kasr_change_ratio",
     "khr": "khr_ratio",
+    "shot": "shot_number",
     "depth": "depth_leg_lengths",
     "ankle_lift_left": "ankle_lift_left_leg_lengths",
     "ankle_lift_right": "ankle_lift_right_leg_lengths",
@@ -42,6 +54,7 @@ FRAME_UNITS = {
 REP_UNITS = {
     "depth_bottom": "depth_bottom_leg_lengths",
     "kasr_bottom": "kasr_bottom_ratio",
+    "kasr_change_bottom": "kasr_change_bottom_ratio",
     "khr_bottom": "khr_bottom_ratio",
     "knee_medial_bottom_left": "knee_medial_bottom_left_thigh_lengths",
     "knee_medial_bottom_right": "knee_medial_bottom_right_thigh_lengths",

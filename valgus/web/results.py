@@ -26,7 +26,7 @@ COMPARE_METRICS = (
     ("Peak FPPA, right knee", "deg", ("right", "peak_fppa_deg"), "fppa_sdd_deg"),
     ("Mean FPPA, left knee", "deg", ("left", "mean_fppa_deg"), "fppa_sdd_deg"),
     ("Mean FPPA, right knee", "deg", ("right", "mean_fppa_deg"), "fppa_sdd_deg"),
-    ("Left/right FPPA asymmetry", "deg", ("asymmetry_deg",), "fppa_sdd_deg"),
+    ("Left/right FPPA difference", "deg", ("side_difference", "deg"), "fppa_sdd_deg"),
     ("Peak pelvic drop", "deg", ("pelvic_drop_deg_max",), "pelvic_drop_sdd_deg"),
     ("Mean pelvic drop", "deg", ("pelvic_drop_deg_mean",), "pelvic_drop_sdd_deg"),
     ("Time in knee collapse", "s", ("collapse_seconds",), None),

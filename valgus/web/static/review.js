@@ -71,13 +71,13 @@ function stat(label, value, detail, verdict) {
 function renderSummary(report) {
   const s = report.summary;
   const noun = report.movement === "single-leg-stance" ? "Holds" : "Reps";
-  const sdd = report.thresholds.fppa_sdd_deg.value;
+  const d = s.side_difference;
+  const sideNote = { real: "a real side difference", "too few reps": "too few reps to tell", "within error": "within measurement error" }[d.status] || d.status;
   $("summary").replaceChildren(
     stat("Left knee FPPA", fmt(s.left.mean_fppa_deg, 1, "°"), `peak ${fmt(s.left.peak_fppa_deg, 1, "°")}`, s.left.verdict),
     stat("Right knee FPPA", fmt(s.right.mean_fppa_deg, 1, "°"), `peak ${fmt(s.right.peak_fppa_deg, 1, "°")}`, s.right.verdict),
     stat("Pelvic drop", fmt(s.pelvic_drop_deg_max, 1, "°"), `mean ${fmt(s.pelvic_drop_deg_mean, 1, "°")}`, s.pelvic_verdict),
-    stat(noun, String(report.reps.length), `asym. ${fmt(s.asymmetry_deg, 1, "°")}`,
-      s.asymmetry_exceeds_sdd ? `asymmetry above ${sdd}° SDD` : null));
+    stat(noun, String(report.reps.length), `left − right ${fmt(d.deg, 1, "°")}`, sideNote));
   $("warnings").replaceChildren(...report.quality.warnings.map((w) => el("li", { text: w })));
 }
 
@@ -93,21 +93,24 @@ function renderFlags(flags) {
       el("span"), el("span", { class: "when", text: `${fmt(f.start_s, 2)}–${fmt(f.end_s, 2)} s · peak ${fmt(f.peak_deg, 1, "°")}` })))));
 }
 
-function degCell(value, thresholds) {
+function degCell(value, thresholds, readAt) {
+  // The rep's FPPA reading; * when read above the bottom (the knee bent too far there).
   const cls = value >= thresholds.fppa_marked_deg.value ? "bad-num" : value >= thresholds.fppa_above_deg.value ? "warn-num" : "";
-  return el("td", { class: `num ${cls}`, text: fmt(value, 1, "°") });
+  const mark = readAt === "above the bottom" ? "*" : "";
+  return el("td", { class: `num ${cls}`, title: readAt ? `read ${readAt}` : "", text: fmt(value, 1, "°") + mark });
 }
 
 function renderReps(report) {
   const t = report.thresholds;
-  const head = ["Rep", "Stance", "Time", "FPPA L", "FPPA R", "Peak L", "Peak R", "KASR", "Pelvic drop", "Flags"];
+  const head = ["Rep", "Stance", "Time", "FPPA L", "FPPA R", "Left − right", "KASR", "Pelvic drop", "Flags"];
   const rows = report.reps.map((r) => el("tr", { class: "clickable", title: "Play this rep", onclick: () => seek(r.start_s) },
     el("td", { text: String(r.index) }), el("td", { text: r.stance_side || "both" }),
     el("td", { class: "num", text: `${fmt(r.start_s, 2)}–${fmt(r.end_s, 2)} s` }),
-    degCell(r.fppa_left_deg, t), degCell(r.fppa_right_deg, t), degCell(r.peak_fppa_left_deg, t), degCell(r.peak_fppa_right_deg, t),
+    degCell(r.fppa_left_deg, t, r.fppa_left_read_at), degCell(r.fppa_right_deg, t, r.fppa_right_read_at),
+    el("td", { class: "num", text: fmt(r.side_difference_deg, 1, "°") }),
     el("td", { class: "num", text: fmt(r.kasr, 2) }), el("td", { class: "num", text: fmt(r.pelvic_drop_deg, 1, "°") }),
     el("td", {}, ...r.flags.map((f) => chip(FLAG_NAMES[f.kind] || f.kind, verdictClass(f.verdict))))));
-  $("reps").replaceChildren(el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { class: i > 1 && i < 9 ? "num" : "", text: h })))),
+  $("reps").replaceChildren(el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { class: i > 1 && i < 8 ? "num" : "", text: h })))),
     el("tbody", {}, rows));
 }
 
