@@ -154,4 +154,3 @@ def test_a_view_thirty_degrees_off_frontal_is_not_measured(measured):
     assert np.abs(seen - frontal).min() > 10.0
     for front in ("squat", "single-leg-squat", "single-leg-stance"):
         assert measured[front][0].quality.view.view == "front", front
-import numpy as np
