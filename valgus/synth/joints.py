@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valgus.synth.rotations import frame_from_up, rot, unit
+
 MIRROR = np.array([-1.0, 1.0, 1.0])  # x -> -x: a right leg seen as a left one
 PATELLA_M = 0.05  # kneecap marker: this far in front of the knee joint centre
 SET = [1, 2, 4]  # indices of hip adduction, hip internal rotation, knee abduction
@@ -50,20 +52,6 @@ FREE_SCALE_RAD = np.radians(3.0)
 SHIFT_SCALE_M = np.array([0.01, 0.02, 0.02])  # pelvis path: sideways, up, forward
 
 
-def _rot(axis: int, angle: float) -> np.ndarray:
-    """Rotation matrix about x (0), y (1) or z (2) by ``angle`` radians."""
-    c, s = np.cos(angle), np.sin(angle)
-    i, j = ((1, 2), (2, 0), (0, 1))[axis]
-    r = np.eye(3)
-    r[i, i] = r[j, j] = c
-    r[i, j], r[j, i] = -s, s
-    return r
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v)
-
-
 def canonical(side: str, xyz: np.ndarray) -> np.ndarray:
     """World points (..., 3) in the canonical left-leg frame, and back (a mirror undoes itself)."""
     return xyz * MIRROR if side == "right" else np.array(xyz, dtype=float)
@@ -71,8 +59,8 @@ def canonical(side: str, xyz: np.ndarray) -> np.ndarray:
 
 def pelvis_axes(hip: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
     """Canonical pelvis axes (columns: lateral, up, forward) from the two hip centres."""
-    lateral = _unit(hip - other_hip)
-    forward = _unit(np.array([0.0, 0.0, 1.0]) - lateral[2] * lateral)
+    lateral = unit(hip - other_hip)
+    forward = unit(np.array([0.0, 0.0, 1.0]) - lateral[2] * lateral)
     return np.column_stack([lateral, np.cross(forward, lateral), forward])
 
 
@@ -84,8 +72,8 @@ def forward(
     ``q`` = (hip flexion, hip adduction, hip internal rotation, knee flexion,
     knee abduction) in radians; axes are 3x3 (columns lateral, up, forward).
     """
-    femur = pelvis @ _rot(0, -q[0]) @ _rot(2, -q[1]) @ _rot(1, -q[2])
-    tibia = femur @ _rot(0, q[3]) @ _rot(2, q[4])
+    femur = pelvis @ rot(0, -q[0]) @ rot(2, -q[1]) @ rot(1, -q[2])
+    tibia = femur @ rot(0, q[3]) @ rot(2, q[4])
     knee = hip - thigh_m * femur[:, 1]
     return knee, knee - shank_m * tibia[:, 1], femur, tibia
 
@@ -96,11 +84,11 @@ def plane_femur(pelvis: np.ndarray, hip: np.ndarray, knee: np.ndarray, ankle: np
     The knee's hinge is then the plane's normal; a straight leg has no plane,
     so its hinge is square to the pelvis's forward direction.
     """
-    down = _unit(knee - hip)
+    down = unit(knee - hip)
     hinge = np.cross(down, ankle - knee)
     if np.linalg.norm(hinge) < 1e-9 * np.linalg.norm(ankle - knee):
         hinge = np.cross(pelvis[:, 2], down)
-    lateral = _unit(hinge)
+    lateral = unit(hinge)
     return np.column_stack([lateral, -down, np.cross(lateral, -down)])
 
 
@@ -112,21 +100,32 @@ def read_angles(
     The femur's spin comes from the kneecap marker, which sits on the femur's
     forward axis; the knee angles need only the femur axes and the shin line.
     """
-    up = _unit(hip - knee)
-    front = patella - knee
-    front = _unit(front - (front @ up) * up)
-    femur = np.column_stack([np.cross(up, front), up, front])
+    femur = femur_axes(hip, knee, patella)
     r = pelvis.T @ femur
-    shin = femur.T @ _unit(knee - ankle)
     return np.array(
         [
             -np.arctan2(r[2, 1], r[1, 1]),
             np.arcsin(np.clip(r[0, 1], -1.0, 1.0)),
             -np.arctan2(r[0, 2], r[0, 0]),
-            np.arctan2(shin[2], shin[1]),
-            np.arcsin(np.clip(-shin[0], -1.0, 1.0)),
+            *knee_angles(femur, knee, ankle),
         ]
     )
+
+
+def femur_axes(hip: np.ndarray, knee: np.ndarray, patella: np.ndarray) -> np.ndarray:
+    """Femur axes (columns: lateral for a left leg, up the femur, forward to the kneecap)."""
+    return frame_from_up(hip - knee, patella - knee)
+
+
+def knee_angles(femur: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> tuple[float, float]:
+    """Knee flexion and abduction (radians) that turn the femur's up axis onto ankle -> knee.
+
+    The tibia turns from the femur by flexion about the femur's lateral axis,
+    then abduction about the floating forward axis; the knee has no axial
+    rotation of its own (see the module notes).
+    """
+    shin = femur.T @ unit(knee - ankle)
+    return float(np.arctan2(shin[2], shin[1])), float(np.arcsin(np.clip(-shin[0], -1.0, 1.0)))
 
 
 @dataclass(frozen=True)
