@@ -10,13 +10,15 @@ import numpy as np
 import pytest
 
 from tests.support.paths import MODEL
+from valgus.analysis.geometry import fppa_deg, pelvic_obliquity_deg
 from valgus.errors import UsageError
 from valgus.synth import cli as synth_cli
 from valgus.synth.backdrop import background
 from valgus.synth.body import Camera
 from valgus.synth.figure import Palette, draw_figure
-from valgus.synth.motion import POINTS, build_motion, fppa_deg, obliquity_deg
-from valgus.synth.render import Scene, SynthSpec, render, truth_dict
+from valgus.synth.motion import POINTS, build_motion
+from valgus.synth.render import Scene, SynthSpec, render
+from valgus.synth.truth import truth_dict
 
 FAST = {"lead_in_s": 0.3, "tail_s": 0.2, "pause_s": 0.2, "rep_s": 1.0}
 
@@ -118,7 +120,7 @@ def test_fppa_definition(hip, knee, ankle, other, expected):
 
 def test_obliquity_sign_left_hip_lower_is_positive():
     left, right = np.array([110.0, 100.0 + 10 * np.tan(np.radians(5))]), np.array([100.0, 100.0])
-    assert float(obliquity_deg(left, right)) == pytest.approx(5.0)
+    assert float(pelvic_obliquity_deg(left, right)) == pytest.approx(5.0)
 
 
 @pytest.mark.parametrize(
@@ -174,6 +176,8 @@ def test_cli_hook_renders(tmp_path):
             "0.5",
             "--size",
             "180x240",
+            "--figure",
+            "drawn",
         ]
     )
     assert synth_cli.run(args) == 0
@@ -373,7 +377,7 @@ def test_cli_takes_joint_angles_per_side(tmp_path):
     out = tmp_path / "joints.mp4"
     args = parser.parse_args(
         [
-            *("squat", "-o", str(out), "--reps", "1", "--size", "120x160"),
+            *("squat", "-o", str(out), "--reps", "1", "--size", "120x160", "--figure", "drawn"),
             *("--hip-adduction-deg", "12", "8", "--knee-abduction-deg", "4"),
         ]
     )

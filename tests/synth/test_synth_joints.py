@@ -11,7 +11,8 @@ from valgus.synth import joints as synth_joints
 from valgus.synth.backdrop import background
 from valgus.synth.figure import Palette, draw_figure
 from valgus.synth.motion import POINTS, build_motion, pose_frame
-from valgus.synth.render import SynthSpec, render, truth_dict
+from valgus.synth.render import SynthSpec, render
+from valgus.synth.truth import truth_dict
 
 P = {name: i for i, name in enumerate(POINTS)}
 FAST = {"lead_in_s": 0.3, "tail_s": 0.2, "pause_s": 0.2, "rep_s": 1.0}

@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from valgus.analysis.geometry import fppa_deg
 from valgus.synth import joints
-from valgus.synth.body import HIP_HALF_M, Body, Camera
+from valgus.synth.body import HIP_HALF_M, Camera, Segments
 from valgus.synth.spec import SynthSpec, Timeline, build_timeline
 
 __all__ = ["HIP_HALF_M", "POINTS", "POINT_INDEX", "Camera", "Motion", "build_motion"]
@@ -68,7 +69,7 @@ _SIGN = {"left": 1.0, "right": -1.0}  # x direction of each side (person's left 
 
 
 def _knee(
-    hip: np.ndarray, ankle: np.ndarray, medial_x: float, psi_rad: float, body: Body
+    hip: np.ndarray, ankle: np.ndarray, medial_x: float, psi_rad: float, body: Segments
 ) -> np.ndarray:
     """Knee on the circle of fixed thigh and shank lengths around the hip-ankle axis.
 
@@ -89,7 +90,7 @@ def _knee(
     return hip + s * u + rho * (np.cos(psi_rad) * fwd + np.sin(psi_rad) * med)
 
 
-def _leg_hip_offset(flex_deg: float, dx: float, body: Body) -> np.ndarray:
+def _leg_hip_offset(flex_deg: float, dx: float, body: Segments) -> np.ndarray:
     """Hip minus ankle for a loaded leg at ``flex_deg`` knee flexion, lateral offset ``dx``."""
     flex = np.radians(flex_deg)
     thigh, shank = body.thigh_m, body.shank_m
@@ -101,7 +102,7 @@ def _leg_hip_offset(flex_deg: float, dx: float, body: Body) -> np.ndarray:
 
 
 def _foot(
-    pts: np.ndarray, side: str, toe_out_deg: float, body: Body, pitch_deg: float = 0.0
+    pts: np.ndarray, side: str, toe_out_deg: float, body: Segments, pitch_deg: float = 0.0
 ) -> None:
     """Heel and toe (foot index) from the ankle; ``pitch_deg`` > 0 points the toes down."""
     sgn, ankle = _SIGN[side], pts[_P[f"{side.upper()}_ANKLE"]]
@@ -115,15 +116,36 @@ def _foot(
     pts[_P[f"{side.upper()}_SHADOW"]] = [ankle[0], 0.0, ankle[2] + 0.04]
 
 
-def _upper_body(
-    pts: np.ndarray, lean_deg: float, arm_flex_deg: float, arm_abd_deg: float, body: Body
-) -> None:
-    """Trunk, head, face points and arms above the pelvis (trunk leans forward)."""
-    pelvis = 0.5 * (pts[_P["LEFT_HIP"]] + pts[_P["RIGHT_HIP"]])
-    lean = np.radians(lean_deg)
-    # The trunk stays square to the pelvis: a dropped pelvis tilts it too.
+def _trunk_across(pts: np.ndarray, spec: SynthSpec, fraction: float) -> np.ndarray:
+    """The trunk's right-to-left direction in the frontal plane (unit, z = 0).
+
+    By default the trunk stays square to the pelvis (a dropped pelvis tilts it
+    too); ``spec.trunk_follow`` < 1 keeps it nearer upright, and
+    ``fraction`` of ``spec.trunk_lean_deg`` leans it sideways.
+    """
     across = pts[_P["LEFT_HIP"]] - pts[_P["RIGHT_HIP"]]
     across = np.array([across[0], across[1], 0.0]) / np.hypot(across[0], across[1])
+    if spec.trunk_follow == 1.0 and spec.trunk_lean_deg == 0.0:
+        return across
+    roll = spec.trunk_follow * np.arctan2(across[1], across[0])
+    roll -= np.radians(fraction * spec.trunk_lean_deg)
+    return np.array([np.cos(roll), np.sin(roll), 0.0])
+
+
+def _upper_body(
+    pts: np.ndarray,
+    across: np.ndarray,
+    lean_deg: float,
+    arm_flex_deg: float,
+    arm_abd_deg: float,
+    body: Segments,
+) -> None:
+    """Trunk, head, face points and arms above the pelvis (trunk leans forward).
+
+    ``across`` is the trunk's right-to-left direction (``_trunk_across``).
+    """
+    pelvis = 0.5 * (pts[_P["LEFT_HIP"]] + pts[_P["RIGHT_HIP"]])
+    lean = np.radians(lean_deg)
     trunk_up = np.array([-across[1], across[0], 0.0])
     neck = pelvis + body.torso_m * (np.cos(lean) * trunk_up + np.array([0.0, 0.0, np.sin(lean)]))
     pts[_P["NECK"]] = neck
@@ -151,36 +173,15 @@ def _upper_body(
         pts[_P[f"{up}_HAND"]] = wrist + 0.08 * fore
 
 
-def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray):
-    """Frontal plane projection angle of 2D points (..., 2) in degrees, + valgus.
-
-    180 minus the interior hip-knee-ankle angle; positive when the knee lies on
-    the other hip's side of the hip-ankle line (medial), as in the contract.
-    """
-    v1, v2 = hip - knee, ankle - knee
-    cos = np.sum(v1 * v2, axis=-1) / (np.linalg.norm(v1, axis=-1) * np.linalg.norm(v2, axis=-1))
-    interior = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-    line, to_knee, to_other = ankle - hip, knee - hip, other_hip - hip
-    side_knee = line[..., 0] * to_knee[..., 1] - line[..., 1] * to_knee[..., 0]
-    side_other = line[..., 0] * to_other[..., 1] - line[..., 1] * to_other[..., 0]
-    return np.where(side_knee * side_other >= 0, 1.0, -1.0) * (180.0 - interior)
-
-
-def obliquity_deg(left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
-    """Pelvic obliquity of 2D points (..., 2): + when the person's left hip is lower (y down)."""
-    dy = left_hip[..., 1] - right_hip[..., 1]
-    return np.degrees(np.arctan2(dy, np.abs(left_hip[..., 0] - right_hip[..., 0])))
-
-
 def _loaded_leg(
-    pts: np.ndarray, side: str, hip: np.ndarray, ankle: np.ndarray, psi: float, body: Body
+    pts: np.ndarray, side: str, hip: np.ndarray, ankle: np.ndarray, psi: float, body: Segments
 ) -> None:
     up = side.upper()
     pts[_P[f"{up}_HIP"]], pts[_P[f"{up}_ANKLE"]] = hip, ankle
     pts[_P[f"{up}_KNEE"]] = _knee(hip, ankle, -_SIGN[side], psi, body)
 
 
-def _free_leg(pts: np.ndarray, side: str, hip: np.ndarray, lift: float, body: Body) -> None:
+def _free_leg(pts: np.ndarray, side: str, hip: np.ndarray, lift: float, body: Segments) -> None:
     """Lifted leg: hip flexed 30 deg, knee flexed 90 deg at full lift (foot behind)."""
     sgn, up = _SIGN[side], side.upper()
     h, k, abd = np.radians(30 * lift), np.radians(90 * lift), np.radians(4 * lift)
@@ -207,7 +208,7 @@ def pose_frame(
             off = _leg_hip_offset(flex, dx, body) * np.array([-sgn, 1.0, 1.0])
             _loaded_leg(pts, side, ankle + off, ankle, psi_rad[side], body)
             _foot(pts, side, 15.0, body)
-        _upper_body(pts, 0.33 * flex, 35.0 * depth, 12.0, body)
+        _upper_body(pts, _trunk_across(pts, spec, depth), 0.33 * flex, 35.0 * depth, 12.0, body)
         _patellas(pts)
         return pts
     stance = spec.stance_side
@@ -226,7 +227,8 @@ def pose_frame(
     theta = np.radians(spec.pelvic_drop_deg * drop)
     other_hip = hip + 2 * hip_half * np.array([-sgn * np.cos(theta), -np.sin(theta), 0.0])
     _free_leg(pts, free, other_hip, lift, body)
-    _upper_body(pts, 0.25 * flex, 15.0 * depth, 12.0 + 13.0 * lift, body)
+    across = _trunk_across(pts, spec, drop)
+    _upper_body(pts, across, 0.25 * flex, 15.0 * depth, 12.0 + 13.0 * lift, body)
     _patellas(pts)
     return pts
 

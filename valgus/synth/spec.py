@@ -15,6 +15,7 @@ import numpy as np
 
 from valgus.movement import MOVEMENTS
 from valgus.synth.body import Body, Camera
+from valgus.synth.human.scene import HumanScene
 
 LEGWEAR = ("shorts", "leggings")
 BACKDROPS = ("plain", "panels", "door", "gym")
@@ -169,9 +170,11 @@ class SynthSpec:
         Single-leg movements: weight shift and leg lift (and lowering) time.
     seed : int
         Picks clothing, skin, hair and background colours.
-    scene : Scene
-        Camera, body proportions, clothes, room and light (defaults: the
-        original front view of a 1.72 m figure in shorts).
+    scene : Scene or HumanScene
+        Camera, body proportions, clothes, room and light: a ``Scene`` draws
+        the figure (default: the original front view of a 1.72 m figure in
+        shorts), a ``valgus.synth.human.scene.HumanScene`` renders the
+        realistic body.
     hip_adduction_deg, hip_internal_rotation_deg, knee_abduction_deg : float, tuple or None
         The other way to collapse a knee, one mechanism at a time (exclusive
         with ``knee_collapse_deg``): joint angles added to the movement's own
@@ -181,6 +184,13 @@ class SynthSpec:
         3D pose projects to (see ``valgus.synth.joints``). Any of them set (even 0)
         also draws kneecaps, so the rotation shows. Single-leg movements use
         the stance leg's values only.
+    trunk_follow : float
+        Share of the pelvis's frontal tilt the trunk takes: 1 square to the
+        pelvis (the default), 0.5 half, 0 upright. MediaPipe's hip points follow
+        the trunk more than the pelvis, so this decides how a drop reads.
+    trunk_lean_deg : float
+        Extra lateral trunk lean at the hold or rep bottom (+ toward the
+        person's left), ramped like the pelvic drop (squats: like the depth).
     """
 
     movement: str = "squat"
@@ -200,10 +210,12 @@ class SynthSpec:
     drop_ramp_s: float = 0.5
     lift_s: float = 0.6
     seed: int = 0
-    scene: Scene = field(default_factory=Scene)
+    scene: Scene | HumanScene = field(default_factory=Scene)
     hip_adduction_deg: float | tuple[float, float] | None = None
     hip_internal_rotation_deg: float | tuple[float, float] | None = None
     knee_abduction_deg: float | tuple[float, float] | None = None
+    trunk_follow: float = 1.0
+    trunk_lean_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if self.movement not in MOVEMENTS:
@@ -220,6 +232,10 @@ class SynthSpec:
             raise ValueError("pelvic_drop_deg applies to single-leg movements only")
         if not -20 <= self.pelvic_drop_deg <= 20:
             raise ValueError(f"pelvic_drop_deg must be in [-20, 20], got {self.pelvic_drop_deg}")
+        if not 0.0 <= self.trunk_follow <= 1.0:
+            raise ValueError(f"trunk_follow must be in [0, 1], got {self.trunk_follow}")
+        if not -20 <= self.trunk_lean_deg <= 20:
+            raise ValueError(f"trunk_lean_deg must be in [-20, 20], got {self.trunk_lean_deg}")
         flex = self.knee_flexion_deg
         if flex is not None and not 0 <= flex <= 100:
             raise ValueError(f"knee_flexion_deg must be in [0, 100], got {flex}")
