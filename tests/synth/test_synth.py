@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 
 import av
 import numpy as np
@@ -132,11 +133,30 @@ def test_obliquity_sign_left_hip_lower_is_positive():
         ({"pelvic_drop_deg": 5.0}, "pelvic_drop_deg applies to single-leg movements only"),
         ({"width": 721}, "size must be even"),
         ({"knee_collapse_deg": (1.0, 2.0, 3.0)}, "knee_collapse_deg needs (left, right)"),
+        ({"reps": 2, "rep_scale": (1.0,)}, "rep_scale needs 2 values"),
+        ({"reps": 1, "rep_scale": (1.5,)}, "rep_scale values must be in [0, 1]"),
+        ({"trunk_follow": 2.0}, "trunk_follow must be in [0, 1]"),
     ],
 )
 def test_spec_rejects_bad_input(kwargs, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         SynthSpec(**kwargs)
+
+
+def test_rep_scale_sweeps_the_drop_and_collapse_not_the_depth():
+    spec = SynthSpec(
+        "single-leg-squat",
+        reps=3,
+        knee_collapse_deg=15.0,
+        pelvic_drop_deg=6.0,
+        rep_scale=(0.4, 0.7, 1.0),
+        **FAST,
+    )
+    truth = _truth(spec)
+    drops = [rep["pelvic_drop_deg"] for rep in truth["reps"]]
+    np.testing.assert_allclose(drops, [2.4, 4.2, 6.0], atol=0.01)
+    fppa = [rep["fppa_right_deg"] for rep in truth["reps"]]
+    assert fppa[0] < fppa[1] < fppa[2] == pytest.approx(15.0, abs=0.5)  # request met at 1
 
 
 def test_unreachable_collapse_is_refused():

@@ -25,7 +25,8 @@ import numpy as np
 from valgus.analysis.geometry import fppa_deg
 from valgus.synth import joints
 from valgus.synth.body import HIP_HALF_M, Camera, Segments
-from valgus.synth.spec import SynthSpec, Timeline, build_timeline
+from valgus.synth.spec import SynthSpec
+from valgus.synth.timeline import Timeline, build_timeline
 
 __all__ = ["HIP_HALF_M", "POINTS", "POINT_INDEX", "Camera", "Motion", "build_motion"]
 
@@ -367,7 +368,9 @@ def build_motion(spec: SynthSpec) -> Motion:
     if spec.uses_joint_angles:
         psi = {"left": 0.0, "right": 0.0}
     else:
-        psi = solve_collapse(spec, timeline, replace(camera, yaw_deg=0.0))
+        # Solved at full size: a rep_scale sweep reaches the request at factor 1.
+        full = build_timeline(replace(spec, rep_scale=()))
+        psi = solve_collapse(spec, full, replace(camera, yaw_deg=0.0))
     frames = [
         pose_frame(spec, d, lf, dr, {s: psi[s] * c for s in psi})
         for d, lf, dr, c in zip(

@@ -1,17 +1,14 @@
 """What a synthetic clip shows: movement, timing, knee collapse, pelvic drop, framing.
 
 Why a separate module: the motion (``valgus.synth.motion``), the drawing
-(``valgus.synth.figure``) and the writer (``valgus.synth.render``) all read the same spec, and none
-of them should own it. The spec's timeline (which frame is a rep bottom, how
-far each control has ramped) lives here too: it is the spec spelled out per
-frame, before any posing.
+(``valgus.synth.figure``, ``valgus.synth.human``) and the writer
+(``valgus.synth.render``) all read the same spec, and none of them should own
+it. The spec spelled out per frame is ``valgus.synth.timeline``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from valgus.movement import MOVEMENTS
 from valgus.synth.body import Body, Camera
@@ -191,6 +188,10 @@ class SynthSpec:
     trunk_lean_deg : float
         Extra lateral trunk lean at the hold or rep bottom (+ toward the
         person's left), ramped like the pelvic drop (squats: like the depth).
+    rep_scale : tuple of float
+        Per rep (or hold), a factor in [0, 1] on its knee collapse, pelvic drop
+        and (single-leg) trunk lean, not on its depth: a sweep of levels in one
+        clip (the requested values are reached at 1). Empty: all at full size.
     """
 
     movement: str = "squat"
@@ -216,6 +217,7 @@ class SynthSpec:
     knee_abduction_deg: float | tuple[float, float] | None = None
     trunk_follow: float = 1.0
     trunk_lean_deg: float = 0.0
+    rep_scale: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.movement not in MOVEMENTS:
@@ -232,6 +234,10 @@ class SynthSpec:
             raise ValueError("pelvic_drop_deg applies to single-leg movements only")
         if not -20 <= self.pelvic_drop_deg <= 20:
             raise ValueError(f"pelvic_drop_deg must be in [-20, 20], got {self.pelvic_drop_deg}")
+        if self.rep_scale and len(self.rep_scale) != self.reps:
+            raise ValueError(f"rep_scale needs {self.reps} values, got {len(self.rep_scale)}")
+        if any(not 0.0 <= k <= 1.0 for k in self.rep_scale):
+            raise ValueError(f"rep_scale values must be in [0, 1], got {self.rep_scale}")
         if not 0.0 <= self.trunk_follow <= 1.0:
             raise ValueError(f"trunk_follow must be in [0, 1], got {self.trunk_follow}")
         if not -20 <= self.trunk_lean_deg <= 20:
@@ -290,85 +296,3 @@ class SynthSpec:
     def single_leg(self) -> bool:
         """Whether one foot leaves the floor."""
         return self.movement != "squat"
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Per-frame controls, each shape (T,) in [0, 1] unless said, and the reps."""
-
-    depth: np.ndarray  # squat progress of the loaded leg(s); 1 at each rep bottom
-    lift: np.ndarray  # weight shift + free-leg lift (single-leg movements)
-    drop: np.ndarray  # fraction of the requested pelvic drop
-    collapse: np.ndarray  # fraction of the solved knee collapse
-    reps: tuple[dict[str, int], ...]  # frames: start, bottom, end (+ hold_start, hold_end)
-
-
-def ramp(n: int) -> np.ndarray:
-    """Cosine ramp from 0 to 1 over ``n`` steps, shape (n + 1,), ends exact."""
-    return 0.5 * (1.0 - np.cos(np.pi * np.arange(n + 1) / max(n, 1)))
-
-
-def _frames(seconds: float, fps: float) -> int:
-    return max(1, round(seconds * fps))
-
-
-def _squat_block(spec: SynthSpec, start: int, depth: np.ndarray, reps: list) -> int:
-    """Write ``spec.reps`` cosine squats into ``depth`` from ``start``; return end frame."""
-    half = _frames(spec.rep_s / 2, spec.fps)
-    pause = round(spec.pause_s * spec.fps)
-    up = ramp(half)
-    frame = start
-    for i in range(spec.reps):
-        depth[frame : frame + half + 1] = up
-        depth[frame + half : frame + 2 * half + 1] = up[::-1]
-        reps.append({"start": frame, "bottom": frame + half, "end": frame + 2 * half})
-        frame += 2 * half + (pause if i < spec.reps - 1 else 0)
-    return frame
-
-
-def build_timeline(spec: SynthSpec) -> Timeline:
-    """Frame-by-frame controls for the spec's movement (standing lead-in and tail)."""
-    fps = spec.fps
-    lead, tail = round(spec.lead_in_s * fps), round(spec.tail_s * fps)
-    lift_n, ramp_n = _frames(spec.lift_s, fps), _frames(spec.drop_ramp_s, fps)
-    hold_n, pause = _frames(spec.hold_s, fps), round(spec.pause_s * fps)
-    half = _frames(spec.rep_s / 2, fps)
-    if spec.movement == "squat":
-        total = lead + spec.reps * (2 * half + pause) - pause + tail + 1
-    elif spec.movement == "single-leg-squat":
-        total = lead + 2 * lift_n + spec.reps * (2 * half + pause) - pause + tail + 1
-    else:
-        total = lead + spec.reps * (2 * lift_n + 2 * ramp_n + hold_n + pause) - pause + tail + 1
-    depth, lift, drop = (np.zeros(total) for _ in range(3))
-    reps: list[dict[str, int]] = []
-    if spec.movement == "squat":
-        _squat_block(spec, lead, depth, reps)
-        return Timeline(depth, lift, drop, depth.copy(), tuple(reps))
-    if spec.movement == "single-leg-squat":
-        lift[lead : lead + lift_n + 1] = ramp(lift_n)
-        end = _squat_block(spec, lead + lift_n, depth, reps)
-        lift[lead + lift_n : end + 1] = 1.0
-        lift[end : end + lift_n + 1] = ramp(lift_n)[::-1]
-        return Timeline(depth, lift, depth.copy(), depth.copy(), tuple(reps))
-    frame = lead
-    for _ in range(spec.reps):
-        hold_start = frame + lift_n + ramp_n
-        hold_end = hold_start + hold_n
-        lift[frame : frame + lift_n + 1] = ramp(lift_n)
-        lift[frame + lift_n : hold_end + ramp_n + 1] = 1.0
-        drop[frame + lift_n : hold_start + 1] = ramp(ramp_n)
-        drop[hold_start : hold_end + 1] = 1.0
-        drop[hold_end : hold_end + ramp_n + 1] = ramp(ramp_n)[::-1]
-        end = hold_end + ramp_n + lift_n
-        lift[hold_end + ramp_n : end + 1] = ramp(lift_n)[::-1]
-        reps.append(
-            {
-                "start": frame,
-                "bottom": hold_start,
-                "end": end,
-                "hold_start": hold_start,
-                "hold_end": hold_end,
-            }
-        )
-        frame = end + pause
-    return Timeline(depth, lift, drop, drop.copy(), tuple(reps))
