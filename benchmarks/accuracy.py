@@ -1,38 +1,37 @@
 """How right are the angles? The real pipeline against rendered clips with known truth.
 
-A fixed, seeded set of clips is rendered with ``valgus.synth.render`` (a figure posed
-in 3D and projected through a perspective camera): squats, single-leg squats
-and single-leg stance holds, with true bottom FPPA from -5 to 24 deg as seen
-from straight in front, knee flexion 45-95 deg and pelvic drop 0-10 deg, seen
-from camera heights of 0.5-1.4 m, distances of 2.4-5 m and 0-20 deg off
-frontal, by people of different size, build, skin tone and clothing, in
-different rooms and light. The truth is the projection of the same 3D joint
-centres that are drawn, through the clip's own camera (what the picture
-shows); the FPPA a frontal camera would see is reported beside it, to show
-what camera yaw adds.
+A fixed, seeded set of clips (``benchmarks/accuracy_set.py``) is rendered with
+the realistic MakeHuman body (``valgus.synth.human``): every body shape doing a
+bilateral squat, a single-leg squat and a single-leg stance hold, seen from
+0-20 deg off frontal, in four rooms, the trunk upright, half or fully tilted
+over a dropped pelvis. The truth is the projection of the rendered rig's joint
+centres through the clip's own camera (what the picture shows); the FPPA a
+frontal camera would see is reported beside it, to show what camera yaw adds.
 
 Per metric it prints and writes to ``docs/validation.md``: n, MAE, bias
 (measured - true), 95% limits of agreement (bias +/- 1.96 SD; Bland & Altman
-1986), and for the flags precision / recall / F1 of the flagged intervals
-against the intervals where the true value crosses the same thresholds (an
-interval counts as found when it overlaps one of the other kind).
+1986), the read/true slope (least squares of measured on true) and r, the same
+split by body, view, movement, room and trunk mode, and for the flags
+precision / recall / F1 of the flagged intervals against the intervals where
+the true value crosses the same thresholds (an interval counts as found when
+it overlaps one of the other kind).
 
-    python benchmarks/accuracy.py [--clips N] [--no-doc] [--mirror-average]
+    python benchmarks/accuracy.py [--clips N] [--jobs J] [--cache DIR] [--no-doc]
+                                  [--figure drawn] [--mirror-average] [--compare-models ...]
 
-``--mirror-average`` runs the mirror-averaged landmarkers (``valgus analyze
---mirror-average``) and writes its own table.
-
-Pose tracks are cached (``--cache``): re-running after a change to kinematics
-or events never reruns the model.
+How long: the 48-clip set is ~9,700 frames at 360x640. Rendering them takes
+~0.1-0.2 s of CPU per frame and the model ~0.02 s: about 25-40 min on one free
+core from an empty cache (``--jobs 2`` halves it on two), then ~1 min to
+re-analyse from the cache (``--cache``, default under the temp folder; the
+renders and pose tracks are kept there, never committed). The run prints its
+own time. ``--figure drawn`` scores the older drawn-figure set (24 clips, ~2 min).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,127 +41,34 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.accuracy_report import (  # noqa: E402
+    bland_altman,
+    model_label,
+    model_table,
+    table,
+    yaw_rows,
+)
+from benchmarks.accuracy_set import (  # noqa: E402
+    DEFAULT_CACHE,
+    drawn_specs,
+    fill_cache,
+    human_specs,
+    track_and_truth,
+)
 from valgus.analysis.flags import grade_series, intervals  # noqa: E402
 from valgus.errors import ValgusError  # noqa: E402
-from valgus.pipeline import analyze_track, estimate_pose  # noqa: E402
+from valgus.pipeline import analyze_track  # noqa: E402
 from valgus.pose.model_files import resolve_model  # noqa: E402
-from valgus.pose.track import PoseTrack  # noqa: E402
 from valgus.session import Session  # noqa: E402
-from valgus.synth.render import Scene, SynthSpec, render  # noqa: E402
+from valgus.synth.human.scene import HumanScene  # noqa: E402
+from valgus.synth.render import SynthSpec  # noqa: E402
 from valgus.thresholds import Thresholds  # noqa: E402
 
-DEFAULT_CACHE = Path(tempfile.gettempdir()) / "valgus-bench" / "accuracy"
 DOC = REPO / "docs" / "validation.md"
 PLOT = REPO / "docs" / "validation_bland_altman.png"
-MOVES = ("squat", "single-leg-squat", "single-leg-stance")
+
 MATCH_S = 0.5  # a measured rep is a true rep when their bottoms are this close
-RENDER_VERSION = 3  # bump when the renderer draws the same spec differently
 GOALS = {"fppa_bottom": 2.5, "pelvic_drop": 1.0, "flags_f1": 0.9}
-
-
-def scene_for(rng: np.random.Generator, index: int) -> Scene:
-    """One varied scene: camera, body, clothes, room and light."""
-    height = float(rng.uniform(0.5, 1.4))
-    return Scene(
-        camera_height_m=height,
-        camera_distance_m=float(rng.uniform(2.4, 5.0)),
-        camera_yaw_deg=float(rng.choice([-1, 1]) * rng.uniform(0.0, 20.0)),
-        camera_pitch_deg=float(rng.uniform(0.0, 12.0)) if height > 1.0 else 0.0,
-        body_height_m=float(rng.uniform(1.5, 1.95)),
-        leg_scale=float(rng.uniform(0.92, 1.08)),
-        hip_scale=float(rng.uniform(0.85, 1.2)),
-        shoulder_scale=float(rng.uniform(0.85, 1.15)),
-        girth=float(rng.uniform(0.8, 1.35)),
-        legwear=str(rng.choice(["shorts", "leggings"])),
-        backdrop=str(rng.choice(["plain", "panels", "door", "gym"])),
-        light_azimuth_deg=float(rng.uniform(-90.0, 90.0)),
-        exposure=float(rng.uniform(0.7, 1.2)),
-        light_falloff=float(rng.uniform(-0.3, 0.3)),
-        palette_seed=index,
-    )
-
-
-def _joint_angles(rng: np.random.Generator, *, both: bool) -> dict:
-    """Bottom joint angles in realistic ranges, per side for squats (mixed collapse mechanisms)."""
-    # Knees that would pass through each other (FPPA beyond ~30 deg) are left out.
-    ranges = {"hip_adduction_deg": 10, "hip_internal_rotation_deg": 12, "knee_abduction_deg": 5}
-    if both:
-        return {k: tuple(float(v) for v in rng.uniform(0, hi, 2)) for k, hi in ranges.items()}
-    return {k: float(rng.uniform(0, hi)) for k, hi in ranges.items()}
-
-
-def benchmark_specs(n: int = 24, *, size: tuple[int, int] = (360, 480), seed: int = 2024):
-    """The fixed benchmark set: ``n`` specs, the movements in turn, seeded per clip.
-
-    Every other squat and single-leg squat (a third of the set) collapses by joint
-    angles (hip adduction, hip internal rotation, knee abduction) instead of a set FPPA.
-    """
-    specs = []
-    for i in range(n):
-        rng = np.random.default_rng([seed, i])
-        movement = MOVES[i % 3]
-        scene = scene_for(rng, i)
-        common = {"width": size[0], "height": size[1], "seed": i, "scene": scene, "reps": 2}
-        # Drawn after the clip's other values, so those stay as they were before joints.
-        by_joints = (i // 3) % 2 == 1
-        if movement == "squat":
-            collapse = (float(rng.uniform(-5, 24)), float(rng.uniform(-5, 24)))
-            flex = float(rng.uniform(50, 95))
-            if by_joints:
-                common.update(_joint_angles(rng, both=True))
-                collapse = 0.0
-            spec = SynthSpec(movement, knee_collapse_deg=collapse, knee_flexion_deg=flex, **common)
-        elif movement == "single-leg-squat":
-            collapse = float(rng.uniform(-3, 24))
-            drop, flex = float(rng.uniform(0, 10)), float(rng.uniform(45, 65))
-            stance = str(rng.choice(["left", "right"]))
-            if by_joints:
-                common.update(_joint_angles(rng, both=False))
-                collapse = 0.0
-            spec = SynthSpec(
-                movement,
-                knee_collapse_deg=collapse,
-                pelvic_drop_deg=drop,
-                knee_flexion_deg=flex,
-                stance_side=stance,
-                pause_s=0.8,
-                **common,
-            )
-        else:
-            spec = SynthSpec(
-                movement,
-                pelvic_drop_deg=float(rng.uniform(0, 10)),
-                stance_side=str(rng.choice(["left", "right"])),
-                hold_s=2.0,
-                **{**common, "reps": 1},
-            )
-        specs.append(spec)
-    return specs
-
-
-def clip_key(spec: SynthSpec) -> str:
-    """Cache key: the spec's full text (any change renders again)."""
-    return hashlib.sha1(f"{RENDER_VERSION}{spec!r}".encode()).hexdigest()[:16]
-
-
-def track_and_truth(
-    spec: SynthSpec, cache: Path, *, mirror_average: bool = False, model: str = "full"
-) -> tuple[PoseTrack, dict]:
-    """Render ``spec`` and run the pose model once; later calls read the cache."""
-    key = clip_key(spec) + ("-mirror-averaged" if mirror_average else "")
-    if model != "full":
-        key += "-" + hashlib.sha1(resolve_model(model).path.read_bytes()).hexdigest()[:12]
-    track_path, truth_path = cache / f"{key}.npz", cache / f"{key}.truth.json"
-    if track_path.exists() and truth_path.exists():
-        return PoseTrack.load(track_path), json.loads(truth_path.read_text())
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = render(spec, Path(tmp) / f"{key}.mp4")
-        track = estimate_pose(clip, model=model, mirror_average=mirror_average)
-        truth_text = clip.with_suffix(".truth.json").read_text()
-    track.save(track_path)
-    truth_path.write_text(truth_text)
-    return track, json.loads(truth_text)
 
 
 @dataclass
@@ -281,20 +187,26 @@ def _overlaps(span: tuple[int, int], pool: list[tuple[int, int]]) -> bool:
 
 
 def agreement(pairs: Pairs) -> dict:
-    """n, missed, MAE, bias and 95% limits of agreement of measured - true."""
+    """n, missed, MAE, bias, 95% limits of agreement, read/true slope and r.
+
+    The slope is the least-squares line of measured on true: 1 reads changes
+    at their size, 0.5 reads half of every change.
+    """
     m, t = np.asarray(pairs.measured), np.asarray(pairs.true)
     ok = np.isfinite(m) & np.isfinite(t)
     d = m[ok] - t[ok]
     if d.size < 2:
         return {"n": int(d.size), "missed": int((~ok).sum())}
     bias, sd = float(d.mean()), float(d.std(ddof=1))
+    spread = np.ptp(t[ok]) > 0
     return {
         "n": int(d.size),
         "missed": int((~ok).sum()),
         "mae": float(np.abs(d).mean()),
         "bias": bias,
         "loa": (bias - 1.96 * sd, bias + 1.96 * sd),
-        "r": float(np.corrcoef(m[ok], t[ok])[0, 1]) if np.ptp(t[ok]) > 0 else float("nan"),
+        "slope": float(np.polyfit(t[ok], m[ok], 1)[0]) if spread else float("nan"),
+        "r": float(np.corrcoef(m[ok], t[ok])[0, 1]) if spread else float("nan"),
     }
 
 
@@ -307,10 +219,47 @@ def prf(counts: np.ndarray) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "measured": n_m, "true": n_t}
 
 
+def clip_labels(spec: SynthSpec) -> dict[str, str]:
+    """What a clip is, for the per-group tables: body, view (yaw bin), movement, room, trunk."""
+    yaw = abs(spec.scene.camera_yaw_deg)
+    labels = {"movement": spec.movement, "view": f"yaw {5 * int(min(yaw, 19.99) // 5)}+"}
+    if isinstance(spec.scene, HumanScene):
+        labels["body"] = str(spec.scene.shape)
+        labels["room"] = spec.scene.room
+    if spec.single_leg:
+        labels["trunk"] = {0.0: "upright", 0.5: "half", 1.0: "full"}.get(spec.trunk_follow, "-")
+    return labels
+
+
+def _groups(pairs: Pairs, labels: list[dict[str, str]]) -> dict[str, dict[str, dict]]:
+    """``agreement`` of the pairs of each group of clips, per label kind."""
+    out: dict[str, dict[str, dict]] = {}
+    for kind in sorted({k for clip in labels for k in clip}):
+        values = sorted({clip[kind] for clip in labels if kind in clip})
+        for value in values:
+            keep = [labels[c].get(kind) == value for c in pairs.clips]
+            subset = Pairs(
+                [m for m, k in zip(pairs.measured, keep, strict=True) if k],
+                [t for t, k in zip(pairs.true, keep, strict=True) if k],
+                [c for c, k in zip(pairs.clips, keep, strict=True) if k],
+            )
+            if subset.clips:
+                out.setdefault(kind, {})[value] = agreement(subset)
+    return out
+
+
 def run_benchmark(
-    specs: list[SynthSpec], cache: Path, *, mirror_average: bool = False, model: str = "full"
+    specs: list[SynthSpec],
+    cache: Path,
+    *,
+    mirror_average: bool = False,
+    model: str = "full",
+    jobs: int = 1,
 ) -> dict:
     """Render (or read), analyse and score every spec; the raw pairs and the summary."""
+    start = time.perf_counter()
+    fill_cache(specs, cache, jobs=jobs, mirror_average=mirror_average, model=model)
+    filled = time.perf_counter()
     names = ("fppa_bottom", "pelvic_drop", "fppa_frames", "pelvic_frames", "fppa_bottom_frontal")
     pairs = {name: Pairs([], [], []) for name in names}
     flag_totals = {"collapse": np.zeros(4, int), "pelvic": np.zeros(4, int)}
@@ -326,152 +275,46 @@ def run_benchmark(
             flag_totals[kind] += counts
     flags = {kind: prf(c) for kind, c in flag_totals.items()}
     flags["all"] = prf(sum(flag_totals.values()))
+    labels = [clip_labels(spec) for spec in specs]
+    raw = {n: {"measured": p.measured, "true": p.true, "clips": p.clips} for n, p in pairs.items()}
     return {
         "clips": len(specs),
         "movement_correct": int(sum(detected)),
         "metrics": {name: agreement(p) for name, p in pairs.items()},
+        "groups": {name: _groups(pairs[name], labels) for name in ("fppa_bottom", "pelvic_drop")},
         "flags": flags,
-        "yaw": yaw_table(pairs["fppa_bottom"], pairs["fppa_bottom_frontal"], views),
-        "pairs": {n: {"measured": p.measured, "true": p.true} for n, p in pairs.items()},
+        "yaw": yaw_rows(raw["fppa_bottom"], raw["fppa_bottom_frontal"], views),
+        "pairs": raw,
+        "seconds": {"render_and_track": filled - start, "analyse": time.perf_counter() - filled},
     }
 
 
-YAW_BINS = ((0.0, 5.0), (5.0, 10.0), (10.0, 15.0), (15.0, 20.01))
+def _specs(figure: str, clips: int | None) -> list[SynthSpec]:
+    if figure == "drawn":
+        return drawn_specs(clips or 24)
+    return human_specs(clips or 48)
 
 
-def yaw_table(seen: Pairs, frontal: Pairs, views: list[tuple[float, float, str]]) -> list[dict]:
-    """Per bin of true camera yaw: FPPA error against the picture and against a frontal view.
+def _write(marker: str, text: str) -> None:
+    from benchmarks.metamorphic import write_section
 
-    ``views`` holds per clip (true yaw, the pipeline's yaw estimate, its view class).
-    """
-    rows = []
-    for lo, hi in YAW_BINS:
-        clips = [i for i, (yaw, _, _) in enumerate(views) if lo <= abs(yaw) < hi]
-        row = {"bin": f"{lo:g}-{min(hi, 20):g}", "clips": len(clips)}
-        row["warned"] = sum(views[i][2] != "front" for i in clips)
-        row["estimate"] = [round(views[i][1], 1) for i in clips]
-        for name, p in (("mae_seen", seen), ("mae_frontal", frontal)):
-            d = [m - t for m, t, c in zip(p.measured, p.true, p.clips, strict=True) if c in clips]
-            d = np.asarray(d, float)
-            row[name] = float(np.nanmean(np.abs(d))) if np.isfinite(d).any() else float("nan")
-        rows.append(row)
-    return rows
+    write_section(DOC, marker, text)
 
 
-LABELS = {
-    "fppa_bottom": "FPPA at rep bottom (deg)",
-    "fppa_bottom_frontal": "FPPA at rep bottom vs a frontal camera (deg)",
-    "pelvic_drop": "pelvic drop, hold peak / SL-squat bottom (deg)",
-    "fppa_frames": "FPPA, every valid frame (deg)",
-    "pelvic_frames": "pelvic drop, every single-leg frame (deg)",
-}
-
-
-def table(result: dict) -> str:
-    """Markdown tables of the agreement and the flags."""
-    lines = [
-        "| metric | n (missed) | MAE | bias | 95% limits of agreement | r |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, label in LABELS.items():
-        a = result["metrics"][name]
-        if "mae" not in a:
-            lines.append(f"| {label} | {a['n']} ({a['missed']}) | - | - | - | - |")
-            continue
-        lo, hi = a["loa"]
-        lines.append(
-            f"| {label} | {a['n']} ({a['missed']}) | {a['mae']:.2f} | {a['bias']:+.2f} | "
-            f"{lo:+.2f} to {hi:+.2f} | {a['r']:.3f} |"
-        )
-    lines += ["", "| flags | true intervals | flagged | precision | recall | F1 |"]
-    lines.append("|---|---|---|---|---|---|")
-    for kind, f in result["flags"].items():
-        lines.append(
-            f"| {kind} | {f['true']} | {f['measured']} | {f['precision']:.2f} | "
-            f"{f['recall']:.2f} | {f['f1']:.2f} |"
-        )
-    lines.append("")
-    lines.append(
-        f"Movement detected correctly in {result['movement_correct']} of {result['clips']} clips."
+def _timing(result: dict) -> str:
+    s = result["seconds"]
+    return (
+        f"({result['clips']} clips: rendering and the pose model {s['render_and_track']:.0f} s "
+        f"(0 when cached), analysis {s['analyse']:.0f} s)"
     )
-    lines += [
-        "",
-        "| true camera yaw (deg) | clips | warned (not 'front') | FPPA-at-bottom MAE vs "
-        "the picture | vs a frontal camera | the pipeline's yaw estimates (deg) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in result["yaw"]:
-        lines.append(
-            f"| {row['bin']} | {row['clips']} | {row['warned']} | {row['mae_seen']:.1f} | "
-            f"{row['mae_frontal']:.1f} | {', '.join(str(v) for v in row['estimate'])} |"
-        )
-    return "\n".join(lines)
-
-
-def bland_altman(result: dict, path: Path) -> None:
-    """Two small Bland-Altman panels: FPPA at rep bottom and pelvic drop."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(7.0, 2.8), dpi=90)
-    for ax, name in zip(axes, ("fppa_bottom", "pelvic_drop"), strict=True):
-        p = result["pairs"][name]
-        m, t = np.asarray(p["measured"]), np.asarray(p["true"])
-        ok = np.isfinite(m) & np.isfinite(t)
-        a = result["metrics"][name]
-        ax.scatter((m[ok] + t[ok]) / 2, m[ok] - t[ok], s=12, alpha=0.7)
-        if "bias" in a:
-            ax.axhline(a["bias"], color="k", lw=1)
-            for limit in a["loa"]:
-                ax.axhline(limit, color="k", lw=0.8, ls="--")
-        ax.set_title(LABELS[name].split(",")[0].split(" (")[0], fontsize=9)
-        ax.set_xlabel("mean of measured and true (deg)", fontsize=8)
-        ax.set_ylabel("measured - true (deg)", fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
-HEADLINE = (
-    ("FPPA at rep bottom", "fppa_bottom"),
-    ("FPPA per frame", "fppa_frames"),
-    ("pelvic drop at peak", "pelvic_drop"),
-    ("pelvic drop per frame", "pelvic_frames"),
-)
-
-
-def _model_label(model: str) -> str:
-    """A model's name for the table: "full", or a bundle file's name."""
-    return model if model in ("lite", "full", "heavy") else Path(model).name
-
-
-def model_table(results: dict[str, dict]) -> str:
-    """One row per model: the headline MAEs (bias) and flag F1s, to choose a model by."""
-    head = " | ".join(f"{label} MAE (bias)" for label, _ in HEADLINE)
-    lines = [
-        f"| model | {head} | collapse F1 | pelvic F1 | all F1 "
-        "| warned 'not front' at 0-10 deg yaw |",
-        "|---" * (len(HEADLINE) + 5) + "|",
-    ]
-    for name, result in results.items():
-        cells = []
-        for _, key in HEADLINE:
-            a = result["metrics"][key]
-            cells.append(f"{a['mae']:.2f} ({a['bias']:+.2f})" if "mae" in a else "-")
-        f1 = [f"{result['flags'][k]['f1']:.2f}" for k in ("collapse", "pelvic", "all")]
-        low_yaw = [row for (_, hi), row in zip(YAW_BINS, result["yaw"], strict=True) if hi <= 10]
-        warned = f"{sum(r['warned'] for r in low_yaw)} of {sum(r['clips'] for r in low_yaw)}"
-        lines.append(f"| {name} | {' | '.join(cells)} | {' | '.join(f1)} | {warned} |")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clips", type=int, default=24, help="how many clips of the set")
+    parser.add_argument("--figure", choices=("human", "drawn"), default="human")
+    parser.add_argument("--clips", type=int, help="how many clips of the set (48 / drawn 24)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--jobs", type=int, default=1, help="clips rendered at once")
     parser.add_argument("--json", type=Path, help="write the full result here too")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/")
     parser.add_argument(
@@ -492,35 +335,32 @@ def main(argv: list[str] | None = None) -> int:
             resolve_model(model)
     except ValgusError as exc:
         parser.exit(2, f"accuracy.py: error: {exc}\n")
-    start = time.perf_counter()
+    specs = _specs(args.figure, args.clips)
+    suffix = "-drawn" if args.figure == "drawn" else ""
     if args.compare_models:
-        specs = benchmark_specs(args.clips)
-        results = {m: run_benchmark(specs, args.cache, model=m) for m in args.compare_models}
-        text = model_table({_model_label(m): r for m, r in results.items()})
-        sys.stdout.write(text + f"\n({time.perf_counter() - start:.0f} s)\n")
+        results = {
+            m: run_benchmark(specs, args.cache, model=m, jobs=args.jobs)
+            for m in args.compare_models
+        }
+        text = model_table({model_label(m): r for m, r in results.items()})
+        sys.stdout.write(text + "\n")
         if not args.no_doc:
-            from benchmarks.metamorphic import write_section
-
-            write_section(DOC, "accuracy-models", text)
+            _write("accuracy-models" + suffix, text)
         return 0
     result = run_benchmark(
-        benchmark_specs(args.clips),
-        args.cache,
-        mirror_average=args.mirror_average,
-        model=args.model,
+        specs, args.cache, mirror_average=args.mirror_average, model=args.model, jobs=args.jobs
     )
     text = table(result)
-    sys.stdout.write(text + f"\n({time.perf_counter() - start:.0f} s)\n")
+    sys.stdout.write(text + "\n" + _timing(result) + "\n")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=float))
     if not args.no_doc:
-        from benchmarks.metamorphic import write_section
-
         if args.mirror_average:
-            write_section(DOC, "accuracy-mirror-averaged", text)
+            _write("accuracy-mirror-averaged" + suffix, text)
         else:
-            bland_altman(result, PLOT)
-            write_section(DOC, "accuracy", text)
+            if args.figure == "human":
+                bland_altman(result, PLOT)
+            _write("accuracy" + suffix, text)
     return 0
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.accuracy import Pairs, agreement, collect_values, flag_counts, prf, track_and_truth
+from benchmarks.accuracy import Pairs, agreement, collect_values, flag_counts, prf
+from benchmarks.accuracy_set import track_and_truth
 from valgus.pipeline import analyze_track
 from valgus.synth.render import Scene, SynthSpec
 
