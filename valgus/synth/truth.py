@@ -45,8 +45,9 @@ def truth_dict(
     FPPA and obliquity use the analysis's definitions (``valgus.analysis.geometry``)
     on the joint centres: FPPA = 180 - interior hip-knee-ankle angle, + when
     the knee is on the other hip's side; obliquity + when the person's left
-    hip is lower. Pelvic drop is + when the non-stance hip is lower
-    (|obliquity| for squats).
+    hip is lower. Pelvic drop is the obliquity minus its standing value (frame
+    0, both feet down), + when the non-stance hip is lower (absolute for squats):
+    design.md's definition, which removes camera roll.
 
     Parameters
     ----------
@@ -67,13 +68,18 @@ def truth_dict(
         "right": fppa_deg(pt("RIGHT_HIP"), pt("RIGHT_KNEE"), pt("RIGHT_ANKLE"), pt("LEFT_HIP")),
     }
     oblique = pelvic_obliquity_deg(pt("LEFT_HIP"), pt("RIGHT_HIP"))
+    # Against the standing pose of frame 0, as the analysis measures it: a rolled or
+    # yawed camera tilts the standing hip line too, and that is no drop.
+    tilt = oblique - oblique[0]
     if not spec.single_leg:
-        drop, stance = np.abs(oblique), None
+        drop, stance = np.abs(tilt), None
     else:
         stance = spec.stance_side
-        drop = oblique if stance == "right" else -oblique
+        drop = tilt if stance == "right" else -tilt
     landmarks = {
-        name: rounded(track, 2) for name, track in points_px.items() if POINT_INDEX.get(name)
+        name: rounded(track, 2)
+        for name, track in points_px.items()
+        if POINT_INDEX.get(name) is not None
     }
     fps = spec.fps
     reps = []
