@@ -62,40 +62,18 @@ def truth_dict(
     """
     if points_px is None:
         points_px = {name: motion.point(name) for name, i in POINT_INDEX.items() if i is not None}
-    pt = points_px.__getitem__
-    fppa = {
-        "left": fppa_deg(pt("LEFT_HIP"), pt("LEFT_KNEE"), pt("LEFT_ANKLE"), pt("RIGHT_HIP")),
-        "right": fppa_deg(pt("RIGHT_HIP"), pt("RIGHT_KNEE"), pt("RIGHT_ANKLE"), pt("LEFT_HIP")),
-    }
-    oblique = pelvic_obliquity_deg(pt("LEFT_HIP"), pt("RIGHT_HIP"))
-    # Against the standing pose of frame 0, as the analysis measures it: a rolled or
-    # yawed camera tilts the standing hip line too, and that is no drop.
-    tilt = oblique - oblique[0]
-    if not spec.single_leg:
-        drop, stance = np.abs(tilt), None
-    else:
-        stance = spec.stance_side
-        drop = tilt if stance == "right" else -tilt
+    fppa, oblique, drop = _angles(spec, points_px)
     landmarks = {
         name: rounded(track, 2)
         for name, track in points_px.items()
         if POINT_INDEX.get(name) is not None
     }
     fps = spec.fps
-    reps = []
-    for i, rep in enumerate(motion.timeline.reps, start=1):
-        entry = {"index": i, **{f"{k}_frame": v for k, v in rep.items()}}
-        entry.update({f"{k}_s": round(v / fps, 4) for k, v in rep.items()})
-        b = rep["bottom"]
-        entry["fppa_left_deg"] = round(float(fppa["left"][b]), 3)
-        entry["fppa_right_deg"] = round(float(fppa["right"][b]), 3)
-        entry["pelvic_drop_deg"] = round(float(drop[b]), 3)
-        reps.append(entry)
     out = {
         "version": TRUTH_VERSION,
         "generator": generator,
         "movement": spec.movement,
-        "stance_side": stance,
+        "stance_side": spec.stance_side if spec.single_leg else None,
         "fps": fps,
         "width": spec.width,
         "height": spec.height,
@@ -107,7 +85,7 @@ def truth_dict(
             "seed": spec.seed,
         },
         "landmark_index": {n: POINT_INDEX[n] for n in landmarks},
-        "reps": reps,
+        "reps": _reps(motion, fps, fppa, drop),
         "frames": {
             "time_s": rounded(motion.times_s, 4),
             "fppa_left_deg": rounded(fppa["left"], 3),
@@ -129,6 +107,40 @@ def truth_dict(
             {f"{k}_deg": rounded(v, 3) for k, v in motion.joint_angles_deg.items()}
         )
     return out
+
+
+def _angles(
+    spec: SynthSpec, points_px: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Per frame: FPPA per side, the hip line's obliquity, and the pelvic drop."""
+    pt = points_px.__getitem__
+    fppa = {
+        "left": fppa_deg(pt("LEFT_HIP"), pt("LEFT_KNEE"), pt("LEFT_ANKLE"), pt("RIGHT_HIP")),
+        "right": fppa_deg(pt("RIGHT_HIP"), pt("RIGHT_KNEE"), pt("RIGHT_ANKLE"), pt("LEFT_HIP")),
+    }
+    oblique = pelvic_obliquity_deg(pt("LEFT_HIP"), pt("RIGHT_HIP"))
+    # Against the standing pose of frame 0, as the analysis measures it: a rolled or
+    # yawed camera tilts the standing hip line too, and that is no drop.
+    tilt = oblique - oblique[0]
+    if not spec.single_leg:
+        return fppa, oblique, np.abs(tilt)
+    return fppa, oblique, tilt if spec.stance_side == "right" else -tilt
+
+
+def _reps(
+    motion: Motion, fps: float, fppa: dict[str, np.ndarray], drop: np.ndarray
+) -> list[dict[str, float]]:
+    """One entry per rep: its frames and times, and the true values at its bottom."""
+    reps = []
+    for i, rep in enumerate(motion.timeline.reps, start=1):
+        entry = {"index": i, **{f"{k}_frame": v for k, v in rep.items()}}
+        entry.update({f"{k}_s": round(v / fps, 4) for k, v in rep.items()})
+        b = rep["bottom"]
+        entry["fppa_left_deg"] = round(float(fppa["left"][b]), 3)
+        entry["fppa_right_deg"] = round(float(fppa["right"][b]), 3)
+        entry["pelvic_drop_deg"] = round(float(drop[b]), 3)
+        reps.append(entry)
+    return reps
 
 
 def _by_side(spec: SynthSpec, name: str) -> dict[str, float]:

@@ -64,6 +64,46 @@ def _spans(edges: np.ndarray, ys: np.ndarray, width: int) -> tuple[np.ndarray, n
     return first.astype(np.int32), count.astype(np.int64)
 
 
+def _front_faces(
+    xy: np.ndarray,
+    depth: np.ndarray,
+    triangles: np.ndarray,
+    width: int,
+    height: int,
+    near_m: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The triangles to draw, their barycentric planes, first row and row count.
+
+    Kept: front faces (counter-clockwise on screen) in front of ``near_m`` that
+    cross a pixel-centre row inside the image. ``plane`` (T, 3, 3) holds the
+    edge half-planes b1 >= 0, b2 >= 0, 1 - b1 - b2 >= 0 as (A, B, C) of
+    A x + B y + C; the first two rows are the barycentrics of corners 1 and 2.
+    """
+    p = xy[triangles]  # (F, 3, 2)
+    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    area = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    y_lo = np.maximum(np.ceil(p[:, :, 1].min(axis=1) - 0.5), 0).astype(np.int32)
+    y_hi = np.minimum(np.floor(p[:, :, 1].max(axis=1) - 0.5), height - 1).astype(np.int32)
+    keep = (area < 0) & (depth[triangles].min(axis=1) > near_m) & (y_hi >= y_lo)
+    keep &= (p[:, :, 0].max(axis=1) >= 0) & (p[:, :, 0].min(axis=1) <= width)
+    p, e1, e2, area = p[keep], e1[keep], e2[keep], area[keep]
+    # Barycentrics of corners 1 and 2 are linear in (x, y): b = gx * x + gy * y + g0.
+    g1 = np.stack([e2[:, 1], -e2[:, 0]], axis=1) / area[:, None]
+    g2 = np.stack([-e1[:, 1], e1[:, 0]], axis=1) / area[:, None]
+    g1_0 = -(g1 * p[:, 0]).sum(axis=1)
+    g2_0 = -(g2 * p[:, 0]).sum(axis=1)
+    plane = np.stack(
+        [
+            np.column_stack([g1, g1_0]),
+            np.column_stack([g2, g2_0]),
+            np.column_stack([-g1 - g2, 1 - g1_0 - g2_0]),
+        ],
+        axis=1,
+    ).astype(np.float64)
+    rows = (y_hi - y_lo + 1)[keep].astype(np.int64)
+    return triangles[keep], plane, y_lo[keep], rows
+
+
 def rasterize(
     xy: np.ndarray,
     depth: np.ndarray,
@@ -93,28 +133,8 @@ def rasterize(
     """
     xy, depth = xy.astype(np.float32), depth.astype(np.float32)
     attributes = attributes.astype(np.float32)
-    p = xy[triangles]  # (F, 3, 2)
-    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
-    area = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
-    y_lo = np.maximum(np.ceil(p[:, :, 1].min(axis=1) - 0.5), 0).astype(np.int32)
-    y_hi = np.minimum(np.floor(p[:, :, 1].max(axis=1) - 0.5), height - 1).astype(np.int32)
-    keep = (area < 0) & (depth[triangles].min(axis=1) > near_m) & (y_hi >= y_lo)
-    keep &= (p[:, :, 0].max(axis=1) >= 0) & (p[:, :, 0].min(axis=1) <= width)
-    tris, p, e1, e2, area = triangles[keep], p[keep], e1[keep], e2[keep], area[keep]
-    # Barycentrics of corners 1 and 2 are linear in (x, y): b = gx * x + gy * y + g0.
-    g1 = np.stack([e2[:, 1], -e2[:, 0]], axis=1) / area[:, None]
-    g2 = np.stack([-e1[:, 1], e1[:, 0]], axis=1) / area[:, None]
-    g1_0 = -(g1 * p[:, 0]).sum(axis=1)
-    g2_0 = -(g2 * p[:, 0]).sum(axis=1)
-    plane = np.stack(  # (T, 3 edges, 3): b1 >= 0, b2 >= 0, 1 - b1 - b2 >= 0
-        [
-            np.column_stack([g1, g1_0]),
-            np.column_stack([g2, g2_0]),
-            np.column_stack([-g1 - g2, 1 - g1_0 - g2_0]),
-        ],
-        axis=1,
-    ).astype(np.float64)
-    row_tri, row_y = _repeat_ranges(y_lo[keep], (y_hi - y_lo + 1)[keep].astype(np.int64))
+    tris, plane, y_lo, rows = _front_faces(xy, depth, triangles, width, height, near_m)
+    row_tri, row_y = _repeat_ranges(y_lo, rows)
     first, count = _spans(plane[row_tri], row_y, width)
     row, x = _repeat_ranges(first, count)
     tri, y = row_tri[row], row_y[row]
