@@ -74,7 +74,9 @@ def test_render_writes_h264_and_the_shared_truth_schema(tmp_path):
     assert np.mean(asis) == pytest.approx(
         np.mean(truth["frames"]["pelvic_drop_deg"][hold]), abs=0.5
     )
-    assert set(truth["landmark_index"]) >= {"LEFT_HIP", "RIGHT_HEEL", "LEFT_FOOT_INDEX"}
+    # Every MediaPipe landmark the analysis and the live view use, the face included.
+    expected = {"NOSE", "LEFT_EAR", "MOUTH_RIGHT", "LEFT_HIP", "RIGHT_HEEL", "LEFT_FOOT_INDEX"}
+    assert set(truth["landmark_index"]) >= expected
     assert truth["body"]["dims"]["stance_half_m"] > 0 and truth["outfit"]["skin"]
     assert len(truth["frames"]["angles_3d_deg"]["hip_adduction_left"]) == frames
 

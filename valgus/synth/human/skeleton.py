@@ -30,7 +30,10 @@ the right side is the mirror vertex):
   above, 4 cm lateral of and 8 cm in front of the hip joint centre, where the
   anterior superior iliac spine shows under the skin (Harrington et al. 2007
   put the bony ASIS 8 cm above, 3.4 cm lateral of and 4.6 cm in front of the
-  hip centre; the skin lies ~1 cm further forward).
+  hip centre; the skin lies ~1 cm further forward);
+* face, for MediaPipe's face landmarks: nose tip 297 (midline), eye 14598 (the
+  front of the cornea), ear 12038 (the side of the head 2 cm below eye level),
+  mouth corner 7175 (2 cm lateral, 3 cm below the head joint).
 """
 
 from __future__ import annotations
@@ -104,7 +107,16 @@ _JOINT_BONES = {
 }
 JOINT_NAMES = tuple(_JOINT_BONES)
 _CREST_M, _GROIN_M, _CREST_FADE_M = 0.12, 0.03, 0.03
-_LEFT_LANDMARK_VERTEX = {"HEEL": 12442, "FOOT_INDEX": 11551, "ASIS": 10904}
+# Skin landmarks of the person's left side (the right is the mirror vertex) and the midline.
+_LEFT_LANDMARK_VERTEX = {
+    "LEFT_HEEL": 12442,
+    "LEFT_FOOT_INDEX": 11551,
+    "LEFT_ASIS": 10904,
+    "LEFT_EYE": 14598,
+    "LEFT_EAR": 12038,
+    "MOUTH_LEFT": 7175,
+}
+_MIDLINE_LANDMARK_VERTEX = {"NOSE": 297}
 
 
 @dataclass(frozen=True)
@@ -196,17 +208,18 @@ def _part_weights() -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _landmark_vertices() -> dict[str, int]:
-    """Left landmark vertices and their mirrors (nearest vertex to x -> -x on the base mesh)."""
+    """Landmark vertices: the left ones, their mirrors (the nearest vertex of the same part
+    to x -> -x on the base mesh) and the midline ones."""
     assets = load_assets()
     base = assets.vertices_m
-    body = np.flatnonzero(assets.part == PART_BODY)
     lookup = {int(s): i for i, s in enumerate(assets.source_index)}
-    out = {}
+    out = {name: lookup[source] for name, source in _MIDLINE_LANDMARK_VERTEX.items()}
     for name, source in _LEFT_LANDMARK_VERTEX.items():
         left = lookup[source]
+        same = np.flatnonzero(assets.part == assets.part[left])
         mirrored = base[left] * np.array([-1.0, 1.0, 1.0])
-        right = body[np.argmin(np.linalg.norm(base[body] - mirrored, axis=1))]
-        out[f"LEFT_{name}"], out[f"RIGHT_{name}"] = left, int(right)
+        right = same[np.argmin(np.linalg.norm(base[same] - mirrored, axis=1))]
+        out[name], out[name.replace("LEFT", "RIGHT")] = left, int(right)
     return out
 
 

@@ -23,8 +23,8 @@ from valgus.synth.human.posing import FORWARD, Pose, femur_frame
 from valgus.synth.human.skeleton import PART_INDEX, SIDES, Skeleton
 
 # The rig's joint centres (hips, knees, ankles, shoulders, elbows, wrists, neck, pelvis)
-# and skin points (heels, big-toe tips, ASIS); ``valgus.synth.motion.POINT_INDEX`` gives
-# the MediaPipe landmark of the ones that have one.
+# and skin points (heels, big-toe tips, ASIS, face); ``valgus.synth.motion.POINT_INDEX``
+# gives the MediaPipe landmark of the ones that have one.
 TRUTH_POINTS = (
     *(
         f"{side}_{point}"
@@ -39,8 +39,13 @@ TRUTH_POINTS = (
             "HEEL",
             "FOOT_INDEX",
             "ASIS",
+            "EYE",
+            "EAR",
         )
     ),
+    "MOUTH_LEFT",
+    "MOUTH_RIGHT",
+    "NOSE",
     "NECK",
     "PELVIS",
 )
