@@ -19,12 +19,13 @@ it overlaps one of the other kind).
     python benchmarks/accuracy.py [--clips N] [--jobs J] [--cache DIR] [--no-doc]
                                   [--figure drawn] [--mirror-average] [--compare-models ...]
 
-How long: the 48-clip set is ~9,700 frames at 360x640. Rendering them takes
-~0.1-0.2 s of CPU per frame and the model ~0.02 s: about 25-40 min on one free
-core from an empty cache (``--jobs 2`` halves it on two), then ~1 min to
-re-analyse from the cache (``--cache``, default under the temp folder; the
-renders and pose tracks are kept there, never committed). The run prints its
-own time. ``--figure drawn`` scores the older drawn-figure set (24 clips, ~2 min).
+How long (measured): the 48-clip set is 11,568 frames at 360x640; rendering and
+the model take ~35 s of CPU per clip, 42 min in all with ``--jobs 2`` on a
+shared two-core machine (load ~15; ~30 min of CPU on one free core). The
+renders and pose tracks are cached (``--cache``, default under the temp folder;
+never committed), so re-analysing after a change to the analysis takes 6-16 s.
+The run prints its own time. ``--figure drawn`` scores the older drawn-figure
+set (24 clips, a few minutes).
 """
 
 from __future__ import annotations
