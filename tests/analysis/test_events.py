@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from valgus.analysis.events import Rep, add_pelvic_drop, detect_movement, segment_reps
+from valgus.analysis.calibration import FPPA_GAIN
 from valgus.analysis.rep_metrics import rep_metrics
 from valgus.analysis.stance import pelvic_drop_from_obliquity, stance_side_per_frame
 
@@ -51,6 +52,8 @@ def make_frames(times_s, **columns) -> pd.DataFrame:
     for name, values in columns.items():
         assert name in base, name
         base[name] = np.asarray(values, dtype=base[name].dtype)
+    for side in ("left", "right"):  # the model's reading behind the calibrated one
+        base[f"fppa_model_{side}_deg"] = base[f"fppa_{side}_deg"] / FPPA_GAIN
     return pd.DataFrame(base)
 
 
@@ -299,6 +302,7 @@ def test_rep_metrics_numbers():
     # Readings: the left knee at the bottom; the right, invalid there, at its deepest valid
     # frame (the bump is symmetric: the first of the two equally deep ones).
     assert (m.fppa_read_left_deg, m.fppa_read_left_frame) == (pytest.approx(14.0), 45)
+    assert m.fppa_model_read_left_deg == pytest.approx(14.0 / 1.25)  # before calibration
     assert m.fppa_read_right_frame == last_valid
     assert m.fppa_read_right_deg == pytest.approx(2 + 30 * shape[last_valid])
     # Left and right are compared at one frame where both are valid: the same one.

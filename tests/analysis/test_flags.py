@@ -187,6 +187,8 @@ def clip(n=90, **columns):
         "ankle_lift_right": np.zeros(n),
     }
     data.update(columns)
+    for side in ("left", "right"):  # the model's reading behind the calibrated one
+        data[f"fppa_model_{side}_deg"] = np.asarray(data[f"fppa_{side}_deg"]) / 1.25
     return pd.DataFrame(data)
 
 

@@ -284,7 +284,8 @@ def test_columns_follow_the_contract():
     f = compute_kinematics(track_of([figure()] * 3)).frames
     assert list(f.columns) == [
         "time_s", "has_pose", "lower_body_visible",
-        "fppa_left_deg", "fppa_right_deg", "thigh_ratio_left", "thigh_ratio_right",
+        "fppa_left_deg", "fppa_right_deg", "fppa_model_left_deg", "fppa_model_right_deg",
+        "thigh_ratio_left", "thigh_ratio_right",
         "knee_flexion_left_deg", "knee_flexion_right_deg", "leg_visible_left", "leg_visible_right",
         "fppa_valid_left", "fppa_valid_right", "knee_medial_left", "knee_medial_right",
         "knee_sep_px", "ankle_sep_px", "hip_sep_px", "kasr", "khr", "kasr_change",

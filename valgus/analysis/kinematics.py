@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from valgus.analysis.calibration import calibrated_fppa_deg
 from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.geometry import (
     fppa_deg,
@@ -264,7 +265,8 @@ def _leg_columns(
     points = (xy[:, hip], xy[:, knee], xy[:, ankle], xy[:, other_hip])
     thigh_ref = reference.thigh_length_px[side]
     thigh_ratio = ratio(np.linalg.norm(xy[:, knee] - xy[:, hip], axis=-1), thigh_ref)
-    fppa = fppa_deg(*points)
+    model_fppa = fppa_deg(*points)
+    fppa = calibrated_fppa_deg(model_fppa)
     flexion = running_median(knee_flexion_deg(world[:, hip], world[:, knee], world[:, ankle]))
     present = _present(track, (hip, knee, ankle), min_visibility)
     yaw = running_median(body_yaw_deg(world), YAW_MEDIAN_FRAMES)
@@ -273,6 +275,7 @@ def _leg_columns(
     valid = fppa_valid(fppa, thigh_ratio, flexion, present, body_yaw_deg=yaw, single_leg=False)
     return {
         f"fppa_{side}_deg": fppa,
+        f"fppa_model_{side}_deg": model_fppa,
         f"thigh_ratio_{side}": thigh_ratio,
         f"knee_flexion_{side}_deg": flexion,
         f"leg_visible_{side}": present,
@@ -341,7 +344,7 @@ def compute_kinematics(
         "lower_body_visible": lower_body_visible(track, min_visibility=min_visibility),
     }
     legs = {side: _leg_columns(track, side, reference, min_visibility) for side in SIDES}
-    stems = ("fppa_{}_deg", "thigh_ratio_{}", "knee_flexion_{}_deg", "leg_visible_{}")
+    stems = ("fppa_{}_deg", "fppa_model_{}_deg", "thigh_ratio_{}", "knee_flexion_{}_deg", "leg_visible_{}")
     for stem in (*stems, "fppa_valid_{}", "knee_medial_{}"):
         for side in SIDES:
             cols[stem.format(side)] = legs[side][stem.format(side)]

@@ -64,6 +64,8 @@ class RepMetrics:
     peak_fppa_right_frame: int | None
     fppa_read_left_deg: float
     fppa_read_right_deg: float
+    fppa_model_read_left_deg: float  # MediaPipe's own reading, before calibration
+    fppa_model_read_right_deg: float
     fppa_read_left_frame: int | None
     fppa_read_right_frame: int | None
     knee_flexion_read_left_deg: float
@@ -115,6 +117,8 @@ _METRIC_COLUMNS = (
     "depth",
     "fppa_left_deg",
     "fppa_right_deg",
+    "fppa_model_left_deg",
+    "fppa_model_right_deg",
     "fppa_valid_left",
     "fppa_valid_right",
     "pelvic_obliquity_deg",
@@ -171,7 +175,9 @@ def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
         out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak(values, ok, labels)
         read = _deepest(ok, depth, k)
         flexion = float_column(span, f"knee_flexion_{side}_deg")
+        model = float_column(span, f"fppa_model_{side}_deg")
         out[f"fppa_read_{side}_deg"] = NAN if read is None else float(values[read])
+        out[f"fppa_model_read_{side}_deg"] = NAN if read is None else float(model[read])
         out[f"fppa_read_{side}_frame"] = None if read is None else int(labels[read])
         out[f"knee_flexion_read_{side}_deg"] = NAN if read is None else float(flexion[read])
     pair = _deepest(valid["left"] & valid["right"], depth, k)

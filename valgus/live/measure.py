@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valgus.analysis.calibration import calibrated_fppa_deg
 from valgus.analysis.geometry import fppa_deg, knee_flexion_deg, pelvic_obliquity_deg
 from valgus.analysis.kinematics import MIN_VISIBILITY, BodyReference
 from valgus.analysis.view import SIDE_MAX_WIDTH_RATIO, SIDE_MIN_YAW_DEG, body_yaw_deg, width_ratio
@@ -151,7 +152,8 @@ def measure(landmarks: np.ndarray, reference: BodyReference) -> LiveMeasures:
     for side in SIDES:
         hip, knee, ankle = LEG[side]
         other_hip = LEG["right" if side == "left" else "left"][0]
-        fppa[side] = float(fppa_deg(xy[hip], xy[knee], xy[ankle], xy[other_hip]))
+        model_fppa = float(fppa_deg(xy[hip], xy[knee], xy[ankle], xy[other_hip]))
+        fppa[side] = float(calibrated_fppa_deg(model_fppa))
         length = float(np.linalg.norm(xy[knee] - xy[hip]))
         thigh[side] = _ratio(length, reference.thigh_length_px[side])
         flexion[side] = float(knee_flexion_deg(world[hip], world[knee], world[ankle]))

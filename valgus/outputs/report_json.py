@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE, FPPA_GAIN
 from valgus.session import DISCLAIMER, SCHEMA_VERSION, Session
 
 
@@ -53,6 +54,8 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         # valid (fppa_<side>_read_at says which); what the verdict and flags use.
         "fppa_left_deg": rep.fppa_read_left_deg,
         "fppa_right_deg": rep.fppa_read_right_deg,
+        "fppa_model_left_deg": rep.fppa_model_read_left_deg,
+        "fppa_model_right_deg": rep.fppa_model_read_right_deg,
         "fppa_left_read_at": read_at("left"),
         "fppa_right_read_at": read_at("right"),
         "side_difference_deg": rep.fppa_pair_left_deg - rep.fppa_pair_right_deg,
@@ -122,6 +125,7 @@ def report_dict(session: Session) -> dict[str, Any]:
         "reps": [_rep_entry(session, rep) for rep in session.reps],
         "flags": [asdict(e) for e in session.flags.events],
         "summary": _summary(session),
+        "calibration": {"fppa_gain": FPPA_GAIN, "note": FPPA_CALIBRATION_NOTE},
         "thresholds": session.thresholds.to_dict(),
         "filtering": asdict(session.filter_report),
     }

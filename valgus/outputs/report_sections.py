@@ -32,6 +32,7 @@ from valgus.outputs.report_text import (
     pelvis_verdict,
     rep_noun,
 )
+from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE
 from valgus.session import DISCLAIMER, Session
 
 THRESHOLD_LABELS = {
@@ -326,6 +327,7 @@ def method(session: Session) -> str:
     return (
         '<section class="method"><h2>How this was judged</h2>'
         f'<p class="caveat">{escape(VALIDITY_CAVEAT)}</p>'
+        f'<p class="calibration">{escape(FPPA_CALIBRATION_NOTE)}</p>'
         f'<p class="screening"><b>{escape(SCREENING_NOTE)}</b></p>'
         '<div class="table-scroll"><table class="thresholds"><thead><tr>'
         '<th scope="col">Threshold</th><th scope="col" class="num">Value</th>'
