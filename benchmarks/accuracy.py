@@ -53,6 +53,7 @@ from benchmarks.accuracy_set import (  # noqa: E402
     DEFAULT_CACHE,
     drawn_specs,
     fill_cache,
+    held_out_specs,
     human_specs,
     track_and_truth,
 )
@@ -109,6 +110,12 @@ def collect_values(session: Session, truth: dict, clip: int, out: dict[str, Pair
         for side in _judged_sides(truth) if movement != "single-leg-stance" else ():
             value = getattr(found, f"fppa_bottom_{side}_deg") if found else np.nan
             out["fppa_bottom"].add(value, rep[f"fppa_{side}_deg"], clip)
+            model = (
+                session.frames.at[found.bottom_frame, f"fppa_model_{side}_deg"]
+                if found and np.isfinite(value)
+                else np.nan
+            )  # MediaPipe's own angle, before valgus.analysis.calibration
+            out["fppa_bottom_model"].add(model, rep[f"fppa_{side}_deg"], clip)
             frontal = truth["frames"].get(f"fppa_frontal_{side}_deg")
             if frontal is not None:
                 out["fppa_bottom_frontal"].add(value, frontal[rep["bottom_frame"]], clip)
@@ -261,7 +268,14 @@ def run_benchmark(
     start = time.perf_counter()
     fill_cache(specs, cache, jobs=jobs, mirror_average=mirror_average, model=model)
     filled = time.perf_counter()
-    names = ("fppa_bottom", "pelvic_drop", "fppa_frames", "pelvic_frames", "fppa_bottom_frontal")
+    names = (
+        "fppa_bottom",
+        "fppa_bottom_model",
+        "pelvic_drop",
+        "fppa_frames",
+        "pelvic_frames",
+        "fppa_bottom_frontal",
+    )
     pairs = {name: Pairs([], [], []) for name in names}
     flag_totals = {"collapse": np.zeros(4, int), "pelvic": np.zeros(4, int)}
     detected, views = [], []
@@ -293,6 +307,8 @@ def run_benchmark(
 def _specs(figure: str, clips: int | None) -> list[SynthSpec]:
     if figure == "drawn":
         return drawn_specs(clips or 24)
+    if figure == "held-out":
+        return held_out_specs(clips or 16)
     return human_specs(clips or 48)
 
 
@@ -312,7 +328,13 @@ def _timing(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--figure", choices=("human", "drawn"), default="human")
+    parser.add_argument(
+        "--figure",
+        choices=("human", "held-out", "drawn"),
+        default="human",
+        help="the realistic body's set, its held-out set (not used to fit the FPPA "
+        "calibration; deeper knees), or the older drawn figure",
+    )
     parser.add_argument("--clips", type=int, help="how many clips of the set (48 / drawn 24)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--jobs", type=int, default=1, help="clips rendered at once")
@@ -337,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValgusError as exc:
         parser.exit(2, f"accuracy.py: error: {exc}\n")
     specs = _specs(args.figure, args.clips)
-    suffix = "-drawn" if args.figure == "drawn" else ""
+    suffix = {"drawn": "-drawn", "held-out": "-held-out"}.get(args.figure, "")
     if args.compare_models:
         results = {
             m: run_benchmark(specs, args.cache, model=m, jobs=args.jobs)

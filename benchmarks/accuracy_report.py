@@ -14,6 +14,7 @@ import numpy as np
 YAW_BINS = ((0.0, 5.0), (5.0, 10.0), (10.0, 15.0), (15.0, 20.01))
 LABELS = {
     "fppa_bottom": "FPPA at rep bottom (deg)",
+    "fppa_bottom_model": "FPPA at rep bottom, MediaPipe before calibration (deg)",
     "fppa_bottom_frontal": "FPPA at rep bottom vs a frontal camera (deg)",
     "pelvic_drop": "pelvic drop, hold peak / SL-squat bottom (deg)",
     "fppa_frames": "FPPA, every valid frame (deg)",
