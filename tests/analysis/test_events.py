@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valgus.analysis.events import Rep, add_pelvic_drop, detect_movement, segment_reps
 from valgus.analysis.calibration import FPPA_GAIN
+from valgus.analysis.events import Rep, add_pelvic_drop, detect_movement, segment_reps
 from valgus.analysis.rep_metrics import rep_metrics
 from valgus.analysis.stance import pelvic_drop_from_obliquity, stance_side_per_frame
 

@@ -76,7 +76,14 @@ def measured(tmp_path_factory):
 
 
 def _pairs(measured, names) -> dict[str, Pairs]:
-    keys = ("fppa_bottom", "pelvic_drop", "fppa_frames", "pelvic_frames", "fppa_bottom_frontal")
+    keys = (
+        "fppa_bottom",
+        "fppa_bottom_model",
+        "pelvic_drop",
+        "fppa_frames",
+        "pelvic_frames",
+        "fppa_bottom_frontal",
+    )
     pairs = {k: Pairs([], [], []) for k in keys}
     for i, name in enumerate(names):
         collect_values(*measured[name], i, pairs)

@@ -47,10 +47,10 @@ def test_walkthrough_executes_and_compares_the_sides():
         for output in cell.outputs
         if output.output_type == "stream"
     )
-    # squat_valgus: both knees collapse at depth (KASR 0.6 of standing: marked), the left
-    # more than the right but within the SDD.
-    assert "left knee:  marked" in text and "right knee: marked" in text
-    assert "knees at depth: marked" in text
+    # squat_valgus: both knees above the normal range (true FPPA 18 and 12 deg, and at depth
+    # 0.71 of their standing separation), the left more than the right but within the SDD.
+    assert "left knee:  above normal range" in text and "right knee: above normal range" in text
+    assert "knees at depth: above normal range" in text
     assert "within measurement error" in text
     images = [
         output

@@ -47,11 +47,12 @@ def test_mirrored_video_swaps_left_and_right(squat_clip, squat_session, tmp_path
     # is 3 deg; a label error would put the sides ~10 deg apart here at depth. (Per-rep
     # peaks are checked on the synthetic valgus squat: this clean squat has no valgus, so
     # its "peak" FPPA is standing-phase jitter at the rep's edges.)
-    m_left = mirrored.frames["fppa_left_deg"].to_numpy()
-    o_right = original.frames["fppa_right_deg"].to_numpy()
+    # MediaPipe's own angle: the bound is about the model, before valgus's calibration gain.
+    m_left = mirrored.frames["fppa_model_left_deg"].to_numpy()
+    o_right = original.frames["fppa_model_right_deg"].to_numpy()
     assert np.nanmedian(np.abs(m_left - o_right)) < 3.0
-    m_right = mirrored.frames["fppa_right_deg"].to_numpy()
-    o_left = original.frames["fppa_left_deg"].to_numpy()
+    m_right = mirrored.frames["fppa_model_right_deg"].to_numpy()
+    o_left = original.frames["fppa_model_left_deg"].to_numpy()
     assert np.nanmedian(np.abs(m_right - o_left)) < 3.0
     assert np.nanmedian(np.abs(m_left - o_left)) > np.nanmedian(np.abs(m_left - o_right))
 
@@ -84,10 +85,12 @@ def test_single_leg_squats_alternate_stance(shared_videos):
     s = analyze(shared_videos / "front" / "tux_hyva7.mp4")
     assert s.movement == "single-leg-squat"
     assert [r.stance_side for r in s.reps] == ["left", "right", "left", "right"]
-    # Good-form demonstration: the stance knee stays below the PFP group mean.
+    # Good-form demonstration: no stance knee reads at the PFP group mean (the marked cut).
+    # Calibrated, the left knee's two readings (12.9 and 16.4 deg; MediaPipe 10.3 and 13.1)
+    # pass the 12 deg normal range: above normal, not marked.
     for rep in s.reps:
         side = rep.stance_side
-        assert getattr(rep, f"peak_fppa_{side}_deg") < s.thresholds.fppa_marked_deg.value
+        assert getattr(rep, f"fppa_read_{side}_deg") < s.thresholds.fppa_marked_deg.value
         other = "right" if side == "left" else "left"
         assert np.isnan(getattr(rep, f"peak_fppa_{other}_deg"))  # lifted leg is not judged
 

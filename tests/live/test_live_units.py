@@ -208,8 +208,9 @@ def test_live_state_counts_reps_grades_knees_and_cues_on_a_drawn_squat():
     for rep in truth["reps"][1:]:  # rep 1 bottoms during the calibration
         bottom = frames[rep["bottom_frame"]].overlay
         # The true joint centres go in, so live shows them through MediaPipe's calibration.
-        assert bottom.fppa_deg["left"] == pytest.approx(FPPA_GAIN * rep["fppa_left_deg"], abs=1.25)
-        assert bottom.fppa_deg["right"] == pytest.approx(FPPA_GAIN * rep["fppa_right_deg"], abs=1.25)
+        for side in ("left", "right"):
+            expected = FPPA_GAIN * rep[f"fppa_{side}_deg"]
+            assert bottom.fppa_deg[side] == pytest.approx(expected, abs=1.25)
         assert bottom.cue == CUE_KNEES
         around = frames[rep["bottom_frame"] - 9 : rep["bottom_frame"] + 10]  # +-0.3 s
         assert max(f.overlay.collapse_grade["left"] for f in around) == 2  # 18 >= 16.8 marked
