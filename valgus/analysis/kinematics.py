@@ -344,7 +344,13 @@ def compute_kinematics(
         "lower_body_visible": lower_body_visible(track, min_visibility=min_visibility),
     }
     legs = {side: _leg_columns(track, side, reference, min_visibility) for side in SIDES}
-    stems = ("fppa_{}_deg", "fppa_model_{}_deg", "thigh_ratio_{}", "knee_flexion_{}_deg", "leg_visible_{}")
+    stems = (
+        "fppa_{}_deg",
+        "fppa_model_{}_deg",
+        "thigh_ratio_{}",
+        "knee_flexion_{}_deg",
+        "leg_visible_{}",
+    )
     for stem in (*stems, "fppa_valid_{}", "knee_medial_{}"):
         for side in SIDES:
             cols[stem.format(side)] = legs[side][stem.format(side)]

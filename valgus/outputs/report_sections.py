@@ -11,6 +11,7 @@ import math
 from html import escape
 from pathlib import Path
 
+from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE
 from valgus.analysis.flags import FlagEvent, verdict
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.movement import Movement
@@ -32,7 +33,6 @@ from valgus.outputs.report_text import (
     pelvis_verdict,
     rep_noun,
 )
-from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE
 from valgus.session import DISCLAIMER, Session
 
 THRESHOLD_LABELS = {
