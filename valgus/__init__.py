@@ -9,7 +9,13 @@ without importing the whole pipeline.
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+try:  # one version string for ``valgus --version`` and the reports' footers
+    __version__ = version("valgus")
+except PackageNotFoundError:  # running from a checkout that was never pip-installed
+    __version__ = "0.0.0+unknown"
 
 _EXPORTS = {
     "analyze": "valgus.pipeline",

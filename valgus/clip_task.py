@@ -33,6 +33,7 @@ from valgus.movement import Movement
 from valgus.outputs.folders import atomic_folder, cannot_write
 from valgus.outputs.input_record import InputRecord, file_sha256, write_record
 from valgus.pose.model_files import ResolvedModel, resolve_model
+from valgus.pose.native_logs import quiet_native_logs
 from valgus.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ class ClipTask:
         Re-analyse a saved PoseTrack without running the model.
     keep_record : bool
         Write ``input.json`` (what makes the folder resumable by ``valgus batch``).
+    quiet : bool
+        Discard what the pose model's C++ core writes to stderr meanwhile
+        (``-q``; valgus.pose.native_logs). Not a setting: no redo.
     """
 
     input_path: str
@@ -75,6 +79,7 @@ class ClipTask:
     clip_name: str | None = None
     from_pose: bool = False
     keep_record: bool = True
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,14 +140,15 @@ def run_clip_task(task: ClipTask, *, show_progress: bool = False) -> ClipOutcome
         # size/mtime will not match the next time and the clip is checked again.
         stat = path.stat() if task.keep_record and path.is_file() else None
         sha = file_sha256(path) if stat is not None else None
-        session = analyze_to_folder(
-            path,
-            Path(task.out_folder),
-            task.settings,
-            model=None if task.from_pose else resolve_model(task.settings.model),
-            show_progress=show_progress,
-            clip_name=task.clip_name,
-        )
+        with quiet_native_logs(task.quiet):
+            session = analyze_to_folder(
+                path,
+                Path(task.out_folder),
+                task.settings,
+                model=None if task.from_pose else resolve_model(task.settings.model),
+                show_progress=show_progress,
+                clip_name=task.clip_name,
+            )
         if stat is not None and sha is not None:
             record = InputRecord(
                 input_path=task.input_path,

@@ -38,7 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="video files, folders (searched recursively for video files) or quoted glob "
         "patterns ('uploads/**/*.mov')",
     )
-    parser.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
+    parser.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUTDIR",
+        help="folder for the results: one sub-folder per clip, index.html and summary.csv",
+    )
     parser.add_argument(
         "--workers",
         type=positive_int,
@@ -65,7 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-fast", action="store_true", help="stop at the first clip that fails"
     )
     add_clip_timeout_option(parser, note="; process pool only (Dask cannot stop a task)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no log lines from the pose model; errors still show",
+    )
 
 
 def _model_spec(text: str) -> str:
@@ -122,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.scheduler:
         resolve_model(model)  # once here: a missing model is one error, not one per clip
     options = BatchOptions(
-        settings=settings, fail_fast=args.fail_fast, show_progress=not args.quiet
+        settings=settings,
+        fail_fast=args.fail_fast,
+        show_progress=not args.quiet,
+        quiet=args.quiet,
     )
     result = run_batch(
         args.inputs,

@@ -51,10 +51,13 @@ class BatchOptions:
     settings: AnalysisSettings = field(default_factory=AnalysisSettings)
     fail_fast: bool = False
     show_progress: bool = True
+    quiet: bool = False  # -q: the workers discard the pose model's native log lines
 
     def task(self, path: Path, folder: Path) -> ClipTask:
         """The ClipTask that analyses ``path`` into ``folder``."""
-        return ClipTask(input_path=str(path), out_folder=str(folder), settings=self.settings)
+        return ClipTask(
+            input_path=str(path), out_folder=str(folder), settings=self.settings, quiet=self.quiet
+        )
 
 
 @dataclass

@@ -42,6 +42,7 @@ def analyze_many(
             settings=settings,
             from_pose=from_pose,
             keep_record=False,
+            quiet=not show_progress,
         )
         outcome = run_clip_task(task, show_progress=show_progress and sys.stderr.isatty())
         if outcome.ok:

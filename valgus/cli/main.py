@@ -13,25 +13,68 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from valgus import __version__
 from valgus.cli.options import (
     add_analysis_options,
     add_mirror_average_option,
     positive_int,
     settings_from,
 )
+from valgus.clip_task import EXIT_TIMED_OUT
 from valgus.errors import ValgusError
 
 EXIT_INTERRUPTED = 130
+
+
+DEFAULT_ANALYZE_OUT = Path("valgus-results")
+
+
+def exit_code_lines() -> str:
+    """The exit codes of every command, from the error classes that set them."""
+    codes = {0: "success", EXIT_INTERRUPTED: "interrupted (Ctrl-C)"}
+    codes[ValgusError.exit_code] = "any other problem with the input"
+    codes[EXIT_TIMED_OUT] = "(batch, serve) a clip ran past --clip-timeout"
+    for error in _error_classes(ValgusError):
+        doc = (error.__doc__ or error.__name__).strip().splitlines()[0].rstrip(".")
+        codes.setdefault(error.exit_code, doc[0].lower() + doc[1:])
+    lines = [f"  {code:>3}  {text}" for code, text in sorted(codes.items())]
+    return "\n".join([*lines, "  (several clips: the code of the first that failed)"])
+
+
+def _error_classes(base: type[ValgusError]) -> list[type[ValgusError]]:
+    found = []
+    for sub in base.__subclasses__():
+        found += [sub, *_error_classes(sub)]
+    return found
+
+
+def _epilog(examples: str) -> str:
+    return f"examples:\n{examples}\n\nexit codes:\n{exit_code_lines()}"
+
+
+ANALYZE_EXAMPLES = (
+    "  valgus analyze squat.mp4                 # results in ./valgus-results/squat/\n"
+    "  valgus analyze a.mov b.mov -o out --sex f --movement single-leg-squat"
+)
 
 
 def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
         help="analyse squat / single-leg clips for knee valgus and pelvic drop",
-        description="Analyse one or more clips; outputs go to OUTDIR/<clip-stem>/.",
+        description="Analyse one or more clips; each clip's report, annotated video and "
+        "data go to OUTDIR/<clip-name>/. For a folder of clips, use valgus batch.",
+        epilog=_epilog(ANALYZE_EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="video files")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        metavar="OUTDIR",
+        help=f"folder for the results, one sub-folder per clip (default: ./{DEFAULT_ANALYZE_OUT}/)",
+    )
     add_analysis_options(p)
     p.add_argument(
         "--from-pose",
@@ -47,7 +90,12 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         "(default: one per core when the clip is long enough to pay off)",
     )
     add_mirror_average_option(p)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars and no log lines from the pose model; errors still show",
+    )
 
 
 # Commands implemented in their own modules: each has add_arguments(parser) and run(args).
@@ -73,7 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valgus",
         description="Screen squats and single-leg tests on video for knee valgus and pelvic drop.",
+        epilog=_epilog(
+            "  valgus analyze squat.mp4       # report in ./valgus-results/squat/report.html\n"
+            "  valgus serve                   # web app for coaches on http://127.0.0.1:8000"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"valgus {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_analyze(subparsers)
     _add_module_commands(subparsers)
@@ -83,9 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_analyze(args: argparse.Namespace) -> int:
     from valgus.cli.analyze import analyze_many
 
+    out = args.out
+    if out is None:  # as valgus live does: a default folder, said before the work starts
+        out = DEFAULT_ANALYZE_OUT
+        sys.stdout.write(f"valgus: results go to {out}/ (choose another folder with -o)\n")
+        sys.stdout.flush()
     return analyze_many(
         args.paths,
-        args.out,
+        out,
         settings_from(args, write_video=not args.no_video, jobs=args.jobs),
         from_pose=args.from_pose,
         show_progress=not args.quiet,

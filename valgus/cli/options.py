@@ -60,7 +60,12 @@ def positive_int(text: str) -> int:
 
 def add_analysis_options(parser: argparse.ArgumentParser, *, thresholds: bool = True) -> None:
     """--movement, --model, --sex (and --threshold): the options every way in shares."""
-    parser.add_argument("--movement", choices=MOVEMENT_CHOICES, default="auto")
+    parser.add_argument(
+        "--movement",
+        choices=MOVEMENT_CHOICES,
+        default="auto",
+        help="what the clip shows (default: auto, detected from the motion)",
+    )
     parser.add_argument(
         "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
     )

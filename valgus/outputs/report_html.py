@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from valgus import __version__
 from valgus.movement import Movement
 from valgus.outputs import report_sections as sections
 from valgus.outputs.findings import Findings
@@ -32,13 +32,6 @@ _ASSETS = ("report.html", "report.css", "report.js")
 
 def _asset(name: str) -> str:
     return resources.files("valgus.outputs").joinpath("assets", name).read_text(encoding="utf-8")
-
-
-def _package_version() -> str:
-    try:
-        return version("valgus")
-    except PackageNotFoundError:
-        return "(not installed)"
 
 
 def _series(values: np.ndarray, digits: int) -> list[float | None]:
@@ -139,7 +132,7 @@ def render_report(
             sections.method(session),
             sections.files(folder),
             "</main>",
-            sections.footer(version=_package_version()),
+            sections.footer(version=__version__),
         )
     )
     title = f"{Movement(session.movement).title} screen: {clip_name}"

@@ -49,8 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="human: the realistic MakeHuman body (default); drawn: the fast flat figure",
     )
     _add_motion(parser)
-    parser.add_argument("--fps", type=float, default=30.0)
-    parser.add_argument("--size", type=_size, default=(720, 960), metavar="WxH")
+    parser.add_argument("--fps", type=float, default=30.0, help="frame rate (default 30)")
+    parser.add_argument(
+        "--size", type=_size, default=(720, 960), metavar="WxH", help="frame size (default 720x960)"
+    )
     parser.add_argument("--crf", type=int, default=28, help="libx264 quality")
     parser.add_argument("--seed", type=int, default=0, help="picks the look of person and room")
     camera = parser.add_argument_group("camera (defaults: human 3.0 m away, lens at 1.0 m)")
@@ -63,16 +65,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     human = parser.add_argument_group("realistic body (--figure human)")
     human.add_argument("--body", choices=sorted(PRESETS), help="body shape (default woman_average)")
     human.add_argument("--skin", type=int, choices=range(len(SKIN_TONES)), help="0 light .. 5 dark")
-    human.add_argument("--top", choices=TOPS)
+    human.add_argument("--top", choices=TOPS, help="what the person wears up top (default: seeded)")
     human.add_argument("--legwear", choices=LEGWEAR, help="drawn figure: shorts or leggings")
-    human.add_argument("--footwear", choices=FOOTWEAR)
+    human.add_argument("--footwear", choices=FOOTWEAR, help="shoes or bare feet (default: seeded)")
     human.add_argument("--room", choices=ROOMS, help="background (default room)")
     drawn = parser.add_argument_group("drawn figure (--figure drawn)")
-    drawn.add_argument("--body-height-m", type=float)
+    drawn.add_argument("--body-height-m", type=float, help="standing height in metres")
     drawn.add_argument("--leg-scale", type=float, help="longer (>1) or shorter legs")
     drawn.add_argument("--hip-scale", type=float, help="wider (>1) or narrower hips")
     drawn.add_argument("--girth", type=float, help="limb and trunk thickness")
-    drawn.add_argument("--backdrop", choices=BACKDROPS)
+    drawn.add_argument("--backdrop", choices=BACKDROPS, help="the drawn room behind the figure")
     drawn.add_argument("--exposure", type=float, help="overall brightness")
     drawn.add_argument("--palette-seed", type=int, help="wide colour choices")
 

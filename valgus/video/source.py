@@ -73,7 +73,9 @@ def _check_path(path: Path) -> None:
     if not path.exists():
         raise InputNotFoundError(f"{path}: no such file")
     if path.is_dir():
-        raise InputNotFoundError(f"{path}: is a directory, not a video file")
+        raise InputNotFoundError(
+            f"{path}: is a directory, not a video file (for every clip in it: valgus batch {path})"
+        )
     if path.stat().st_size == 0:
         raise NotAVideoError(f"{path}: file is empty (0 bytes)")
 
