@@ -15,8 +15,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from valgus import __version__
 from valgus.settings import AnalysisSettings
 from valgus.web.api import router as api_router
+from valgus.web.api_docs import add_api_docs
 from valgus.web.db import Database
 from valgus.web.jobs import JobRunner
 from valgus.web.pages import STATIC_DIR
@@ -88,7 +90,13 @@ def create_app(config: ServeConfig) -> FastAPI:
             runner.stop()
 
     app = FastAPI(
-        title="valgus", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="valgus",
+        summary="Review squat and single-leg clips for knee valgus and pelvic drop.",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,  # our own page (valgus.web.api_docs): offline, under the app's CSP
+        redoc_url=None,
+        openapi_url="/openapi.json",
     )
     app.state.config = config
     app.state.data = data
@@ -97,5 +105,6 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_api_docs(app)
     app.add_middleware(Guard, token=config.token)
     return app
