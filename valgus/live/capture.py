@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from valgus.errors import ValgusError
-from valgus.pose.landmarker import quiet_native_logs
+from valgus.pose.native_logs import quiet_native_logs
 from valgus.video.source import VideoSource
 
 # Seconds a camera that opened may take to deliver its first frame (some need ~1-2 s).

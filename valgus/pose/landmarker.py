@@ -6,8 +6,6 @@ from ``pose.npz``, reports, tests of pure stages) loads without it.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -17,58 +15,10 @@ import numpy as np
 
 from valgus.pose.camera_cues import CueTracker
 from valgus.pose.landmarks import NUM_LANDMARKS
+from valgus.pose.native_logs import quiet_native_logs
 from valgus.pose.track import CUE_COLUMNS, PoseTrack
 from valgus.video.prefetch import prefetch
 from valgus.video.source import Frame
-
-
-class _QuietStderr:
-    """Process-wide, reference-counted redirect of fd 2 to /dev/null.
-
-    Reference-counted because landmarkers are created on several threads at
-    once (valgus.pose.time_chunks): the first to enter redirects and the last to leave
-    restores, so no thread can restore /dev/null as "the original" stderr.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._saved: int | None = None
-
-    def enter(self) -> None:
-        with self._lock:
-            if self._depth == 0:
-                self._saved = os.dup(2)
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 2)
-                os.close(devnull)
-            self._depth += 1
-
-    def leave(self) -> None:
-        with self._lock:
-            self._depth -= 1
-            if self._depth == 0 and self._saved is not None:
-                os.dup2(self._saved, 2)
-                os.close(self._saved)
-                self._saved = None
-
-
-_QUIET = _QuietStderr()
-
-
-@contextlib.contextmanager
-def quiet_native_logs() -> Iterator[None]:
-    """Silence MediaPipe's C++ start-up chatter (glog/TFLite lines on fd 2).
-
-    Users should see one clear line per problem, not XNNPACK banners. Python
-    exceptions are unaffected: they propagate and are reported by the caller
-    after the descriptor is restored.
-    """
-    _QUIET.enter()
-    try:
-        yield
-    finally:
-        _QUIET.leave()
 
 
 class PoseEstimator:
