@@ -275,7 +275,11 @@ def analyze_to_folder(
     try:
         with atomic_folder(folder) as work:
             write_outputs(
-                session, work, video if settings.write_video else None, clip_name=clip_name
+                session,
+                work,
+                video if settings.write_video else None,
+                clip_name=clip_name,
+                video_size=settings.video_size,
             )
     except OSError as exc:
         raise cannot_write(f"results to {folder}", exc) from exc

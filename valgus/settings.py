@@ -17,6 +17,11 @@ from valgus.movement import MOVEMENT_CHOICES
 from valgus.thresholds import Thresholds
 
 SEXES = ("f", "m")
+# The annotated video's shorter side by default: a 4K phone clip is watched in a browser
+# or a report, where 720p shows every line of the overlay, and encoding it at 4K took
+# most of the run (benchmarks/throughput.py --phone).
+DEFAULT_VIDEO_SIZE = 720
+VIDEO_SIZES = {"source": None, "1080": 1080, "720": 720}
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,9 @@ class AnalysisSettings:
         Landmarkers on time chunks of one clip at once; None picks by clip length.
     write_video : bool
         Write the annotated video (the numbers do not depend on it).
+    video_size : int or None
+        Shorter side of the annotated video in pixels (720: 720x1280 for a phone's
+        portrait clip), never larger than the clip; None keeps the clip's size.
     """
 
     movement: str = "auto"
@@ -48,6 +56,7 @@ class AnalysisSettings:
     mirror_average: bool = False
     jobs: int | None = None
     write_video: bool = True
+    video_size: int | None = DEFAULT_VIDEO_SIZE
 
     def __post_init__(self) -> None:
         if self.movement not in MOVEMENT_CHOICES:
@@ -56,6 +65,8 @@ class AnalysisSettings:
             )
         if self.sex not in (None, *SEXES):
             raise ValueError(f"sex must be 'f', 'm' or None, got {self.sex!r}")
+        if self.video_size is not None and self.video_size < 2:
+            raise ValueError(f"video_size must be >= 2 px or None, got {self.video_size}")
         if self.jobs is not None and self.jobs < 1:
             raise ValueError(f"jobs must be >= 1 or None, got {self.jobs}")
         object.__setattr__(self, "overrides", tuple((k, float(v)) for k, v in self.overrides))

@@ -14,7 +14,7 @@ from tests.support.clips import (
 )
 from tests.support.mp4_rotation import set_rotation
 from valgus.errors import InputNotFoundError, NotAVideoError
-from valgus.video.source import VideoSource, upright
+from valgus.video.source import VideoSource, fit_within, upright
 
 
 def decode(path):
@@ -52,6 +52,38 @@ def test_rotation_metadata_gives_upright_frames(tmp_path, clockwise):
     image = frames[0].image_bgr
     assert image.shape == (96, 64, 3)
     assert image[:16, :16].mean() > 240 and image[-16:, -16:].mean() < 15
+
+
+@pytest.mark.parametrize(
+    ("size", "short_side", "expected"),
+    [
+        ((1080, 1920), 720, (720, 1280)),  # a phone's portrait clip
+        ((3840, 2160), 720, (1280, 720)),  # 4K landscape
+        ((1280, 720), 720, (1280, 720)),  # already there
+        ((360, 480), 720, (360, 480)),  # never enlarged
+        ((1080, 1920), None, (1080, 1920)),
+        ((1001, 1999), 500, (500, 998)),  # even sizes, aspect kept to the pixel
+    ],
+)
+def test_fit_within_scales_the_shorter_side_down_only(size, short_side, expected):
+    assert fit_within(*size, short_side) == expected
+
+
+@pytest.mark.parametrize("clockwise", [0, 90])
+def test_frames_are_decoded_straight_to_the_asked_size_upright(tmp_path, clockwise):
+    portrait = np.zeros((192, 128, 3), np.uint8)
+    portrait[:32, :32] = 255  # white top-left corner when upright
+    stored = upright(portrait, (360 - clockwise) % 360)
+    path = write_frames(tmp_path / "big.mp4", [stored] * 3)
+    if clockwise:
+        set_rotation(path, clockwise)
+    with VideoSource(path, short_side=64) as source:
+        assert (source.info.width, source.info.height) == (128, 192)  # the clip's own size
+        assert source.size == (64, 96)
+        frames = list(source)
+    image = frames[0].image_bgr
+    assert image.shape == (96, 64, 3)
+    assert image[:16, :16].mean() > 235 and image[-16:, -16:].mean() < 20
 
 
 def test_upright_turns_clockwise():

@@ -17,6 +17,7 @@ from valgus import __version__
 from valgus.cli.options import (
     add_analysis_options,
     add_mirror_average_option,
+    add_video_size_option,
     positive_int,
     settings_from,
 )
@@ -82,6 +83,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         help="PATHs are pose.npz files (or output folders): re-analyse without the model",
     )
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    add_video_size_option(p)
     p.add_argument(
         "--jobs",
         type=positive_int,

@@ -11,7 +11,7 @@ from typing import Any
 
 from valgus.errors import UsageError
 from valgus.movement import MOVEMENT_CHOICES
-from valgus.settings import AnalysisSettings
+from valgus.settings import DEFAULT_VIDEO_SIZE, VIDEO_SIZES, AnalysisSettings
 
 
 def threshold_override(text: str) -> tuple[str, float]:
@@ -91,6 +91,17 @@ def add_mirror_average_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_video_size_option(parser: argparse.ArgumentParser) -> None:
+    """--video-size, for the ways in that write an annotated video from a file."""
+    parser.add_argument(
+        "--video-size",
+        choices=tuple(VIDEO_SIZES),
+        default=str(DEFAULT_VIDEO_SIZE),
+        help="the annotated video's size: 720 (720p, the default) or 1080 (1080p) on its "
+        "shorter side, never larger than the clip, or source (the clip's own size)",
+    )
+
+
 def settings_from(args: argparse.Namespace, **fixed: Any) -> AnalysisSettings:
     """The AnalysisSettings of parsed ``args`` (the options of ``add_analysis_options``).
 
@@ -104,6 +115,7 @@ def settings_from(args: argparse.Namespace, **fixed: Any) -> AnalysisSettings:
         "sex": args.sex,
         "overrides": tuple(getattr(args, "threshold", ()) or ()),
         "mirror_average": getattr(args, "mirror_average", False),
+        "video_size": VIDEO_SIZES[getattr(args, "video_size", str(DEFAULT_VIDEO_SIZE))],
         **fixed,
     }
     try:

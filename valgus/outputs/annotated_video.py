@@ -19,6 +19,7 @@ from valgus.overlay.chain import default_overlay
 from valgus.overlay.frame import FlagTimeline, OverlayFrame
 from valgus.overlay.timeline import FlagStripAnnotator
 from valgus.session import Session
+from valgus.settings import DEFAULT_VIDEO_SIZE
 from valgus.video.prefetch import BackgroundConsumer, prefetch
 from valgus.video.source import VideoSource
 from valgus.video.writer import H264Writer
@@ -58,9 +59,14 @@ class OverlayFrames(Sequence[OverlayFrame]):
     small dicts, held for a 10-minute clip at once was ~1 KB a frame.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, scale: tuple[float, float] = (1.0, 1.0)) -> None:
         self._columns = {c: session.frames[c].to_numpy() for c in _OVERLAY_COLUMNS}
-        self._xy = session.track.xy_px
+        # The landmarks are in the clip's pixels; the video may be drawn smaller.
+        self._xy = (
+            session.track.xy_px * np.asarray(scale)
+            if scale != (1.0, 1.0)
+            else (session.track.xy_px)
+        )
         self._has_pose = session.track.has_pose
         self._rep_numbers = _rep_numbers(session)
         self._reps_total = len(session.reps)
@@ -102,10 +108,14 @@ def write_annotated_video(
     video_path: Path,
     out_path: Path,
     *,
+    short_side: int | None = DEFAULT_VIDEO_SIZE,
     on_drawn: Callable[[int, np.ndarray], None] | None = None,
 ) -> int:
     """Draw the overlay on every frame of ``video_path``; return the frames written.
 
+    Frames are decoded straight to the video's size (``short_side`` px on the
+    shorter side, never enlarged; None: the clip's size) and the overlay is
+    drawn at that size, so a 4K clip never costs 4K drawing and encoding.
     The flag strip goes in a band added below the picture, so it never hides
     the feet. Three stages overlap: decoding (background thread), drawing (this
     thread) and encoding (background thread; libx264 adds its own threads), with
@@ -114,12 +124,13 @@ def write_annotated_video(
     """
     overlay = default_overlay()
     strip = FlagStripAnnotator(flag_timeline(session.frames))
-    drawn = OverlayFrames(session)
     lookup = _frame_lookup(session.frames["time_s"].to_numpy(dtype=float))
-    with VideoSource(video_path) as source:
+    with VideoSource(video_path, short_side=short_side) as source:
         info = source.info
-        band = strip.band_height(info.height, info.width)
-        with H264Writer(out_path, info.width, info.height + band, info.fps) as writer:
+        width, height = source.size
+        drawn = OverlayFrames(session, scale=(width / info.width, height / info.height))
+        band = strip.band_height(height, width)
+        with H264Writer(out_path, width, height + band, info.fps) as writer:
             encoder = BackgroundConsumer(lambda item: writer.write(*item), name="encode")
             try:
                 for frame in prefetch(source, name="decode"):
@@ -130,7 +141,7 @@ def write_annotated_video(
                         if on_drawn is not None:
                             on_drawn(row, image)
                     else:
-                        filler = np.full((band, info.width, 3), strip.palette.panel_level, np.uint8)
+                        filler = np.full((band, width, 3), strip.palette.panel_level, np.uint8)
                         image = np.vstack([image, filler])
                     encoder.submit((image, frame.time_s))
             except BaseException:

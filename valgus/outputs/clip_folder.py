@@ -12,18 +12,25 @@ from valgus.outputs.report_html import write_report_html
 from valgus.outputs.report_json import write_report_json
 from valgus.outputs.tables import write_tables
 from valgus.session import Session
+from valgus.settings import DEFAULT_VIDEO_SIZE
 
 VIDEO_NAME = "annotated.mp4"
 
 
 def write_outputs(
-    session: Session, folder: Path, video_path: Path | None, *, clip_name: str | None = None
+    session: Session,
+    folder: Path,
+    video_path: Path | None,
+    *,
+    clip_name: str | None = None,
+    video_size: int | None = DEFAULT_VIDEO_SIZE,
 ) -> None:
     """pose.npz, report.json, CSVs, OpenSim files, plots, annotated.mp4 and report.html.
 
     The video and the report's key frames need ``video_path``; without it the
     report says no video was written. ``clip_name`` titles the report when the
-    file's own name is not the one its owner knows (web uploads).
+    file's own name is not the one its owner knows (web uploads). ``video_size``
+    is the annotated video's shorter side (None: the clip's own size).
     """
     session.raw_track.save(folder / "pose.npz")
     write_report_json(session, folder / "report.json")
@@ -36,7 +43,9 @@ def write_outputs(
     if video_path is not None and video_path.exists():
         frames = session.frames.index
         collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
-        write_annotated_video(session, video_path, folder / VIDEO_NAME, on_drawn=collector)
+        write_annotated_video(
+            session, video_path, folder / VIDEO_NAME, short_side=video_size, on_drawn=collector
+        )
         video_name = VIDEO_NAME
         stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
     write_report_html(
