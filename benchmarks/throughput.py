@@ -15,7 +15,10 @@ the last three modes run the ``valgus`` command itself, as a user would:
 - segments: ``valgus analyze --jobs 2`` (two landmarkers on two halves, stitched);
 - segments-novideo: the same without the annotated video (analysis only).
 
-    python benchmarks/throughput.py [CLIP ...] [--runs 5]
+    python benchmarks/throughput.py [CLIP ...] [--runs 5] [--phone]
+
+``--phone`` measures the phone formats of benchmarks/phone_clips.py (the same
+12 s portrait clip at 720x1280 H.264, 1080x1920 HEVC .mov, 2160x3840 H.264).
 """
 
 from __future__ import annotations
@@ -176,12 +179,20 @@ def main() -> int:
         default=list(MODES),
         help="measure only these (floor is always measured: the ratios need it)",
     )
+    parser.add_argument(
+        "--phone", action="store_true", help="the phone formats (benchmarks/phone_clips.py)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "CLIP"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(REPO))
         sys.stdout.write(f"{measure_in_this_process(args.child[0], Path(args.child[1]))}\n")
         return 0
+    if args.phone:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from phone_clips import phone_clips
+
+        args.clips = [*args.clips, *phone_clips()]
     clips = [c for c in (args.clips or DEFAULT_CLIPS) if c.exists()]
     if not clips:
         sys.stderr.write("no clips found\n")
