@@ -102,6 +102,22 @@ def _judged_sides(truth: dict) -> tuple[str, ...]:
     return (truth["stance_side"],) if truth["stance_side"] else ("left", "right")
 
 
+# What collect_values fills: rep-level and frame-level read / true pairs.
+PAIR_NAMES = (
+    "fppa_bottom",
+    "fppa_bottom_model",
+    "pelvic_drop",
+    "fppa_frames",
+    "pelvic_frames",
+    "fppa_bottom_frontal",
+)
+
+
+def empty_pairs() -> dict[str, Pairs]:
+    """One empty Pairs per name of PAIR_NAMES, for collect_values to fill."""
+    return {name: Pairs([], [], []) for name in PAIR_NAMES}
+
+
 def collect_values(session: Session, truth: dict, clip: int, out: dict[str, Pairs]) -> None:
     """Add one clip's rep-level and frame-level pairs to ``out`` (NaN = not measured)."""
     movement = truth["movement"]
@@ -268,15 +284,7 @@ def run_benchmark(
     start = time.perf_counter()
     fill_cache(specs, cache, jobs=jobs, mirror_average=mirror_average, model=model)
     filled = time.perf_counter()
-    names = (
-        "fppa_bottom",
-        "fppa_bottom_model",
-        "pelvic_drop",
-        "fppa_frames",
-        "pelvic_frames",
-        "fppa_bottom_frontal",
-    )
-    pairs = {name: Pairs([], [], []) for name in names}
+    pairs = empty_pairs()
     flag_totals = {"collapse": np.zeros(4, int), "pelvic": np.zeros(4, int)}
     detected, views = [], []
     for i, spec in enumerate(specs):

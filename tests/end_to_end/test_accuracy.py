@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.accuracy import Pairs, agreement, collect_values, flag_counts, prf
+from benchmarks.accuracy import (
+    Pairs,
+    agreement,
+    collect_values,
+    empty_pairs,
+    flag_counts,
+    prf,
+)
 from benchmarks.accuracy_set import track_and_truth
 from valgus.pipeline import analyze_track
 from valgus.synth.render import Scene, SynthSpec
@@ -76,15 +83,7 @@ def measured(tmp_path_factory):
 
 
 def _pairs(measured, names) -> dict[str, Pairs]:
-    keys = (
-        "fppa_bottom",
-        "fppa_bottom_model",
-        "pelvic_drop",
-        "fppa_frames",
-        "pelvic_frames",
-        "fppa_bottom_frontal",
-    )
-    pairs = {k: Pairs([], [], []) for k in keys}
+    pairs = empty_pairs()
     for i, name in enumerate(names):
         collect_values(*measured[name], i, pairs)
     return pairs
