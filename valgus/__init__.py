@@ -9,13 +9,7 @@ without importing the whole pipeline.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:  # one version string for ``valgus --version`` and the reports' footers
-    __version__ = version("valgus")
-except PackageNotFoundError:  # running from a checkout that was never pip-installed
-    __version__ = "0.0.0+unknown"
 
 _EXPORTS = {
     "analyze": "valgus.pipeline",
@@ -27,7 +21,24 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+def _package_version() -> str:
+    """The installed version: one string for ``valgus --version`` and the reports' footers.
+
+    Looked up on first use: reading the package metadata took ~30 ms, which every
+    command (``valgus live`` included) would otherwise pay at start-up.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("valgus")
+    except PackageNotFoundError:  # a checkout that was never pip-installed
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()["__version__"] = _package_version()
+        return globals()["__version__"]
     if name not in _EXPORTS:
         raise AttributeError(f"module 'valgus' has no attribute {name!r}")
     return getattr(importlib.import_module(_EXPORTS[name]), name)

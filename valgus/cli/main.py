@@ -13,7 +13,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from valgus import __version__
 from valgus.cli.options import (
     add_analysis_options,
     add_mirror_average_option,
@@ -118,6 +117,21 @@ def _add_module_commands(subparsers: argparse._SubParsersAction) -> None:
         module.add_arguments(subparsers.add_parser(name, help=help_text, description=help_text))
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the version is looked up only when asked for (valgus.__version__)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        import valgus
+
+        sys.stdout.write(f"valgus {valgus.__version__}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``valgus`` command."""
     parser = argparse.ArgumentParser(
@@ -129,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"valgus {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_analyze(subparsers)
     _add_module_commands(subparsers)
