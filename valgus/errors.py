@@ -65,3 +65,9 @@ class OutputError(ValgusError):
     """The results cannot be written: the output path is not a folder, is read-only or full."""
 
     exit_code = 12
+
+
+class CameraError(ValgusError):
+    """No camera at the given index or device, or it opened but sends no frames (live)."""
+
+    exit_code = 11

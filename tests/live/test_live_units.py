@@ -17,8 +17,8 @@ from tests.support.clips import numbered_frames, write_frames
 from tests.support.paths import REPO, SAMPLES, load_truth
 from valgus.analysis.calibration import FPPA_GAIN
 from valgus.analysis.flags import grade_series
-from valgus.errors import InputNotFoundError, UsageError
-from valgus.live.capture import CameraError, CapturedFrame, FileReader, FrameGrabber, open_reader
+from valgus.errors import CameraError, InputNotFoundError, UsageError
+from valgus.live.capture import CapturedFrame, FileReader, FrameGrabber, open_reader
 from valgus.live.counting import CausalGrader, HoldCounter, RepCounter
 from valgus.live.display import LiveRenderer, Window, mirror_points
 from valgus.live.measure import HINT_FEET

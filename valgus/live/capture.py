@@ -26,19 +26,13 @@ from typing import Protocol
 
 import numpy as np
 
-from valgus.errors import ValgusError
+from valgus.errors import CameraError
 from valgus.pose.native_logs import quiet_native_logs
 from valgus.video.source import VideoSource
 
 # Seconds a camera that opened may take to deliver its first frame (some need ~1-2 s).
 FIRST_FRAME_TIMEOUT_S = 5.0
 _DEVICE = re.compile(r"^/dev/video(\d+)$")
-
-
-class CameraError(ValgusError):
-    """No camera at the given index or device, or it opened but sends no frames."""
-
-    exit_code = 11
 
 
 @dataclass(frozen=True)
