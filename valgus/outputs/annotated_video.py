@@ -62,11 +62,7 @@ class OverlayFrames(Sequence[OverlayFrame]):
     def __init__(self, session: Session, *, scale: tuple[float, float] = (1.0, 1.0)) -> None:
         self._columns = {c: session.frames[c].to_numpy() for c in _OVERLAY_COLUMNS}
         # The landmarks are in the clip's pixels; the video may be drawn smaller.
-        self._xy = (
-            session.track.xy_px * np.asarray(scale)
-            if scale != (1.0, 1.0)
-            else (session.track.xy_px)
-        )
+        self._xy = session.track.xy_px * np.asarray(scale)
         self._has_pose = session.track.has_pose
         self._rep_numbers = _rep_numbers(session)
         self._reps_total = len(session.reps)
