@@ -290,7 +290,11 @@ def test_rep_metrics_numbers():
     # At the edge of the valid range the window holds only the last few (rising) valid frames.
     assert m.peak_fppa_right_deg == pytest.approx(2 + 30 * shape[last_valid], abs=1.5)
     assert m.peak_fppa_right_deg < 2 + 30 * 0.8
-    assert (m.kasr_bottom, m.khr_bottom) == pytest.approx((0.6, 0.5))
+    # A single-leg rep (stance left) has no knee-to-ankle ratio: one foot is in the air.
+    assert math.isnan(m.kasr_bottom) and math.isnan(m.kasr_change_bottom)
+    assert m.khr_bottom == pytest.approx(0.5)
+    bilateral = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    assert bilateral.kasr_bottom == pytest.approx(0.6)
     assert (m.knee_medial_bottom_left, m.knee_medial_bottom_right) == pytest.approx((0.1, 0.0))
     assert m.trunk_lean_bottom_deg == pytest.approx(3.0)
     # Left stance: drop = -obliquity = 2 + 4 * shape.

@@ -8,11 +8,15 @@ checked on both sides of each cut without depending on the exact reading.
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
 
 from tests.support.paths import SAMPLES
 from valgus.outputs.findings import Findings
 from valgus.outputs.recommendations import recommend
+from valgus.outputs.report_sections import rep_table
 from valgus.outputs.report_text import PELVIS_READS_LOW, knee_verdict, overview, pelvis_verdict
 from valgus.pipeline import analyze_track, estimate_pose
 from valgus.thresholds import Thresholds
@@ -37,6 +41,17 @@ def sentences(raw_track, **overrides):
     session = analyze_track(raw_track, thresholds=Thresholds().with_overrides(**overrides))
     plan = recommend(Findings.from_session(session))
     return knee_verdict(session, "right"), pelvis_verdict(session), overview(session), plan
+
+
+def test_single_leg_reps_have_no_knee_to_ankle_ratio(raw_track):
+    # With the free foot in the air, knee gap over ankle gap is not a valgus measure.
+    session = analyze_track(raw_track)
+    assert session.frames["kasr"].notna().mean() > 0.9  # the per-frame ratio exists ...
+    assert all(math.isnan(rep.kasr_bottom) for rep in session.reps)  # ... no rep reads it
+    html = rep_table(session)
+    cells = re.findall(r'data-label="KASR">([^<]*)<', html)
+    assert cells == ["–"] * len(session.reps)
+    assert 'data-label="FPPA right"><span' in html  # the stance knee's reading is shown
 
 
 def test_knee_just_under_the_cut_is_called_borderline(raw_track, read):

@@ -219,6 +219,10 @@ def rep_metrics(frames: pd.DataFrame, rep: Rep, *, pelvic_reference: str) -> Rep
     peak_drop = _peak(drop, np.ones(drop.size, dtype=bool), labels)
     times = float_column(span, "time_s")
     bottom = {c: float(span[c].iloc[k]) for c in _BOTTOM_COLUMNS}
+    if rep.stance_side is not None:
+        # Knee gap over ankle gap with one foot in the air compares the stance knee with a
+        # lifted foot: not a valgus measure, so a single-leg rep has none.
+        bottom["kasr"] = bottom["kasr_change"] = NAN
     return RepMetrics(
         index=rep.index,
         stance_side=rep.stance_side,
