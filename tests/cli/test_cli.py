@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import av
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.support.cli import assert_one_line_error, run_cli
 from tests.support.clips import (
     corrupt_middle,
     transform_clip,
@@ -25,23 +24,6 @@ from valgus.video.source import upright
 
 pytestmark = pytest.mark.slow
 SAMPLE = SAMPLES / "squat_valgus.mp4"
-
-
-def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "valgus.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
-
-
-def assert_one_line_error(result, code: int, fragment: str) -> None:
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.startswith("valgus: error:")]
-    assert len(lines) == 1 and fragment in lines[0], result.stderr
 
 
 @pytest.fixture(scope="module")

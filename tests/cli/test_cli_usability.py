@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import assert_one_line_error, run_cli
+from tests.support.cli import assert_one_line_error, run_cli
 from tests.support.paths import SAMPLES
 from valgus.cli.main import build_parser
 from valgus.errors import ValgusError

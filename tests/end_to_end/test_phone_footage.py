@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.cli.test_cli import run_cli
+from tests.support.cli import run_cli
 from tests.support.clips import transform_clip
 from tests.support.paths import SAMPLES
 from valgus.pipeline import analyze
