@@ -118,15 +118,14 @@ def resolve_model(
     return ResolvedModel(name=path.stem, path=path.resolve(), source="path")
 
 
-def bundled_model_candidates() -> list[Path]:
-    """Places the bundled ``pose_landmarker_full.task`` may be, in search order.
+def bundled_model_candidates(filename: str = f"pose_landmarker_{BUNDLED_NAME}.task") -> list[Path]:
+    """Places a model file that ships with valgus may be, in search order.
 
     The source tree's ``models/`` folder (a checkout or an editable install; it is
     only trusted when ``pyproject.toml`` sits beside it), then the
     ``share/valgus/models`` folders that ``[tool.setuptools.data-files]`` fills in
     a regular install (environment prefix, then the user base for ``--user``).
     """
-    filename = f"pose_landmarker_{BUNDLED_NAME}.task"
     repo_root = Path(__file__).resolve().parents[2]
     candidates = []
     if (repo_root / "pyproject.toml").is_file():
@@ -135,6 +134,14 @@ def bundled_model_candidates() -> list[Path]:
     for prefix in dict.fromkeys(p for p in prefixes if p):
         candidates.append(Path(prefix) / "share" / "valgus" / "models" / filename)
     return candidates
+
+
+def bundled_file(filename: str) -> Path | None:
+    """``$VALGUS_MODEL_DIR/filename`` if there, else the first bundled copy; None if none."""
+    env_path = _env_model(filename)
+    if env_path is not None:
+        return env_path.resolve()
+    return next((p for p in bundled_model_candidates(filename) if p.is_file()), None)
 
 
 def _env_model(filename: str) -> Path | None:
