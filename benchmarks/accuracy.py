@@ -51,6 +51,7 @@ from benchmarks.accuracy_report import (  # noqa: E402
 )
 from benchmarks.accuracy_set import (  # noqa: E402
     DEFAULT_CACHE,
+    clip_key,
     drawn_specs,
     fill_cache,
     held_out_specs,
@@ -60,6 +61,7 @@ from benchmarks.accuracy_set import (  # noqa: E402
 from valgus.analysis.flags import grade_series, intervals  # noqa: E402
 from valgus.errors import ValgusError  # noqa: E402
 from valgus.pipeline import analyze_track  # noqa: E402
+from valgus.pose.keyframe_legs import keyframe_reader  # noqa: E402
 from valgus.pose.model_files import resolve_model  # noqa: E402
 from valgus.session import Session  # noqa: E402
 from valgus.synth.human.scene import HumanScene  # noqa: E402
@@ -279,8 +281,12 @@ def run_benchmark(
     mirror_average: bool = False,
     model: str = "full",
     jobs: int = 1,
+    refine: bool = False,
 ) -> dict:
-    """Render (or read), analyse and score every spec; the raw pairs and the summary."""
+    """Render (or read), analyse and score every spec; the raw pairs and the summary.
+
+    ``refine`` lets the second model re-read the reps' FPPA frames, as ``valgus analyze`` does.
+    """
     start = time.perf_counter()
     fill_cache(specs, cache, jobs=jobs, mirror_average=mirror_average, model=model)
     filled = time.perf_counter()
@@ -289,7 +295,8 @@ def run_benchmark(
     detected, views = [], []
     for i, spec in enumerate(specs):
         track, truth = track_and_truth(spec, cache, mirror_average=mirror_average, model=model)
-        session = analyze_track(track)
+        video = cache / f"{clip_key(spec)}.mp4"
+        session = analyze_track(track, refine=keyframe_reader(video, track) if refine else None)
         detected.append(session.movement == truth["movement"])
         view = session.quality.view
         views.append((spec.scene.camera_yaw_deg, view.yaw_deg, view.view))
@@ -355,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
         "--model", default="full", help="lite | full | heavy | a .task path (default: full)"
     )
     parser.add_argument(
+        "--refine",
+        action="store_true",
+        help="FPPA readings from the second model at the reading frames (as valgus analyze)",
+    )
+    parser.add_argument(
         "--compare-models",
         nargs="+",
         metavar="MODEL",
@@ -379,7 +391,12 @@ def main(argv: list[str] | None = None) -> int:
             _write("accuracy-models" + suffix, text)
         return 0
     result = run_benchmark(
-        specs, args.cache, mirror_average=args.mirror_average, model=args.model, jobs=args.jobs
+        specs,
+        args.cache,
+        mirror_average=args.mirror_average,
+        model=args.model,
+        jobs=args.jobs,
+        refine=args.refine,
     )
     text = table(result)
     sys.stdout.write(text + "\n" + _timing(result) + "\n")
@@ -388,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_doc:
         if args.mirror_average:
             _write("accuracy-mirror-averaged" + suffix, text)
+        elif args.refine:
+            _write("accuracy-refined" + suffix, text)
         else:
             if args.figure == "human":
                 bland_altman(result, PLOT)

@@ -41,7 +41,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,7 @@ sys.path.insert(0, str(REPO))
 
 from valgus.errors import ValgusError  # noqa: E402
 from valgus.pipeline import analyze_track  # noqa: E402
+from valgus.pose.keyframe_legs import FrameProvider, KeyframeLegs, keyframe_reader  # noqa: E402
 from valgus.pose.landmarker import estimate_track  # noqa: E402
 from valgus.pose.mirror_average import model_label, open_estimator  # noqa: E402
 from valgus.pose.model_files import resolve_model  # noqa: E402
@@ -81,6 +82,8 @@ TOL = {
     "half_fps": 2.0,
     "crf35": 2.0,
 }
+CRF_NAME = "crf35.mp4"
+Refine = Callable[[list[int]], KeyframeLegs]
 MATCH_S = 0.5  # reps of two copies are the same rep when their bottoms are this close
 
 
@@ -123,11 +126,14 @@ def estimate_variants(
     model_path: Path,
     names: tuple[str, ...] = VARIANTS,
     mirror_average: bool = False,
+    crf_dir: Path | None = None,
 ) -> dict[str, PoseTrack]:
     """Pose tracks of the ``names`` variants of one clip (the source is decoded twice).
 
     Every in-memory variant has its own estimator fed from one decode; the
-    crf 35 copy is encoded while decoding and read back afterwards.
+    crf 35 copy is encoded while decoding and read back afterwards, and kept
+    as ``crf_dir/crf35.mp4`` when ``crf_dir`` is given (the second model
+    re-reads its frames).
     """
     with VideoSource(path) as probe:
         info = probe.info
@@ -135,7 +141,8 @@ def estimate_variants(
     builders = {name: [] for name in transforms}
     sizes = {}
     with tempfile.TemporaryDirectory() as tmp:
-        crf_path = Path(tmp) / "crf35.mp4"
+        crf_path = (crf_dir or Path(tmp)) / CRF_NAME
+        crf_path.parent.mkdir(parents=True, exist_ok=True)
         estimators = {
             name: open_estimator(model_path, mirror_average=mirror_average) for name in transforms
         }
@@ -187,6 +194,11 @@ def _track(rows: list, size: tuple[int, int], fps: float, path: Path, model: str
     return builder.build(width=size[0], height=size[1], fps=fps, source=str(path), model=model)
 
 
+def clip_folder(path: Path, cache: Path, max_seconds: float, mirror_average: bool) -> Path:
+    """Where one clip's cached tracks (and its crf 35 copy) live."""
+    return cache / f"{path.stem}_{max_seconds:g}s{'_mirror-averaged' if mirror_average else ''}"
+
+
 def cached_tracks(
     path: Path,
     cache: Path,
@@ -196,14 +208,18 @@ def cached_tracks(
     mirror_average: bool = False,
 ) -> dict[str, PoseTrack]:
     """Tracks from ``cache`` when all are there, else estimated (needs ``model_path``) and saved."""
-    folder = cache / f"{path.stem}_{max_seconds:g}s{'_mirror-averaged' if mirror_average else ''}"
+    folder = clip_folder(path, cache, max_seconds, mirror_average)
     files = {name: folder / f"{name}.npz" for name in VARIANTS}
-    if all(f.exists() for f in files.values()):
+    if all(f.exists() for f in files.values()) and (folder / CRF_NAME).exists():
         return {name: PoseTrack.load(f) for name, f in files.items()}
     if model_path is None:
         raise FileNotFoundError(f"no cached tracks for {path.name} in {folder}")
     tracks = estimate_variants(
-        path, max_seconds=max_seconds, model_path=model_path, mirror_average=mirror_average
+        path,
+        max_seconds=max_seconds,
+        model_path=model_path,
+        mirror_average=mirror_average,
+        crf_dir=folder,
     )
     folder.mkdir(parents=True, exist_ok=True)
     for name, track in tracks.items():
@@ -272,22 +288,59 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
     return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom)
 
 
-def analyse(track: PoseTrack, movement: str = "auto") -> Session | str:
+def variant_frames(path: Path, name: str, crf_dir: Path) -> FrameProvider:
+    """The frames a copy's track was estimated on, for the second model (valgus analyze's refine).
+
+    In-memory copies are decoded from the clip and transformed again (half_fps
+    took every other frame); the crf 35 copy is read from its kept file.
+    """
+    source = crf_dir / CRF_NAME if name == "crf35" else path
+    transform = TRANSFORMS.get(name, TRANSFORMS["baseline"])
+    step = 2 if name == "half_fps" else 1
+
+    def frames_of(wanted: list[int]) -> Iterator[tuple[int, np.ndarray, float]]:
+        pending = {f * step: f for f in wanted}
+        with VideoSource(source) as frames:
+            for frame in frames:
+                if frame.index in pending:
+                    image = cv2.cvtColor(transform(frame.image_bgr), cv2.COLOR_BGR2RGB)
+                    yield pending.pop(frame.index), image, 1.0
+                if not pending:
+                    return
+
+    return frames_of
+
+
+def refiners(path: Path, tracks: dict[str, PoseTrack], crf_dir: Path) -> dict[str, Refine]:
+    """The second model's reader of each copy, as ``valgus analyze`` refines a clip."""
+    return {
+        name: keyframe_reader(path, track, variant_frames(path, name, crf_dir))
+        for name, track in tracks.items()
+    }
+
+
+def analyse(
+    track: PoseTrack, movement: str = "auto", refine: Refine | None = None
+) -> Session | str:
     """The session of one track, or the one-line error a user would see."""
     try:
-        return analyze_track(track, movement=movement)
+        return analyze_track(track, movement=movement, refine=refine)
     except ValgusError as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
-def check_clip(tracks: dict[str, PoseTrack]) -> dict:
-    """All relations of one clip; copies use the baseline's movement so reps compare."""
-    base = analyse(tracks["baseline"])
+def check_clip(tracks: dict[str, PoseTrack], refine: dict[str, Refine] | None = None) -> dict:
+    """All relations of one clip; copies use the baseline's movement so reps compare.
+
+    ``refine`` (from ``refiners``) lets the second model re-read every copy's readings.
+    """
+    refine = refine or {}
+    base = analyse(tracks["baseline"], refine=refine.get("baseline"))
     if isinstance(base, str):
         return {"error": base}
     out = {"movement": base.movement, "reps": len(base.reps), "relations": {}}
     for name in VARIANTS[1:]:
-        copy = analyse(tracks[name], base.movement)
+        copy = analyse(tracks[name], base.movement, refine.get(name))
         if isinstance(copy, str):
             out["relations"][name] = {"passed": False, "note": copy}
             continue
@@ -396,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mirror-average", action="store_true", help="mirror-averaged landmarkers (own table)"
     )
+    parser.add_argument(
+        "--no-refine", action="store_true", help="MediaPipe's readings alone (own table)"
+    )
     args = parser.parse_args(argv)
     if args.corpus:
         text = corpus_report(FRONT.parent)
@@ -419,7 +475,9 @@ def main(argv: list[str] | None = None) -> int:
             model_path=model,
             mirror_average=args.mirror_average,
         )
-        results[clip.name] = check_clip(tracks)
+        crf_dir = clip_folder(clip, args.cache, args.max_seconds, args.mirror_average)
+        refine = None if args.no_refine else refiners(clip, tracks, crf_dir)
+        results[clip.name] = check_clip(tracks, refine)
         sys.stdout.write(f"{clip.name}: {time.perf_counter() - start:.0f} s\n")
         sys.stdout.flush()
     text = table(results)
@@ -427,12 +485,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     how = "mirror-averaged (`--mirror-average`)" if args.mirror_average else "one landmarker"
+    how += (
+        ", MediaPipe alone (`--no-refine`)"
+        if args.no_refine
+        else ", readings re-read by the second model"
+    )
     note = (
         f"Clips of `../shared/videos/front/`, first {args.max_seconds:g} s of each, {how}. "
         "Cells: pass mark, largest |FPPA difference| over matched reps and legs (deg) / "
         "|difference of the clip's peak pelvic drop| (deg).\n\n"
     )
     marker = "metamorphic-mirror-averaged" if args.mirror_average else "metamorphic"
+    marker += "-unrefined" if args.no_refine else ""
     write_section(args.doc, marker, note + text)
     return 0
 

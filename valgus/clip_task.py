@@ -267,11 +267,13 @@ def analyze_to_folder(
     """
     from valgus.outputs.clip_folder import write_outputs
     from valgus.pipeline import analyze_track
+    from valgus.pose.keyframe_legs import keyframe_reader
 
     thresholds = settings.thresholds()
     raw = load_track(path) if model is None else _estimate(path, model, settings, show_progress)
-    session = analyze_track(raw, movement=settings.movement, thresholds=thresholds)
     video = Path(raw.source) if model is None else path
+    refine = keyframe_reader(video, raw) if settings.refine and video.is_file() else None
+    session = analyze_track(raw, movement=settings.movement, thresholds=thresholds, refine=refine)
     try:
         with atomic_folder(folder) as work:
             write_outputs(

@@ -26,10 +26,12 @@ from valgus.analysis.flags import compute_flags
 from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.kinematics import lower_body_visible
 from valgus.analysis.quality import assess_quality
-from valgus.analysis.rep_metrics import rep_metrics
+from valgus.analysis.refined_fppa import reading_frames, refined_fppa_columns
+from valgus.analysis.rep_metrics import RepMetrics, rep_metrics
 from valgus.analysis.shots import detect_shots
 from valgus.analysis.summary import summarise
 from valgus.movement import MOVEMENTS, Movement
+from valgus.pose.keyframe_legs import KeyframeLegs, keyframe_reader
 from valgus.pose.mirror_average import model_label
 from valgus.pose.model_files import ResolvedModel, resolve_model
 from valgus.pose.time_chunks import estimate_track_chunks
@@ -104,8 +106,13 @@ def analyze_track(
     movement: str = "auto",
     sex: str | None = None,
     thresholds: Thresholds | None = None,
+    refine: Callable[[list[int]], KeyframeLegs] | None = None,
 ) -> Session:
     """Analyse a PoseTrack: filtering, kinematics, events, flags and summary.
+
+    ``refine``, given the frames where the reps read FPPA, returns the second
+    model's legs there (valgus.pose.keyframe_legs.keyframe_reader); the reps
+    then read FPPA from them (valgus.analysis.refined_fppa). None: MediaPipe only.
 
     Raises
     ------
@@ -130,10 +137,13 @@ def analyze_track(
     frames = frames.assign(stance_side=stance_sides(frames, reps))
     frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, reps))
     frames = _gate_fppa(frames, movement)
-    metrics = tuple(
-        rep_metrics(frames, rep, pelvic_reference=_pelvic_reference(frames, shot_results, rep))
-        for rep in reps
-    )
+    metrics = _measure_reps(frames, reps, shot_results)
+    legs = refine(reading_frames(metrics)) if refine is not None and metrics else None
+    # The columns exist either way (NaN: not read by the second model), so frames.csv keeps
+    # one shape whether it ran or not.
+    frames = frames.assign(**refined_fppa_columns(frames, legs or KeyframeLegs()))
+    if legs is not None:
+        metrics = _measure_reps(frames, reps, shot_results)
     if (
         movement == "squat"
         and metrics
@@ -165,6 +175,7 @@ def analyze_track(
         ),
         thresholds=thresholds,
         filter_report=filter_report,
+        second_model=legs,
     )
 
 
@@ -172,6 +183,15 @@ UNEQUAL_KNEES_WARNING = (
     "the knees bend unequally at the bottom (a lunge or a split stance?): the knees at "
     "depth and left against right are judged only in reps where both bend alike"
 )
+
+
+def _measure_reps(
+    frames: pd.DataFrame, reps: list[Rep], shots: tuple[ShotResult, ...]
+) -> tuple[RepMetrics, ...]:
+    return tuple(
+        rep_metrics(frames, rep, pelvic_reference=_pelvic_reference(frames, shots, rep))
+        for rep in reps
+    )
 
 
 def _pelvic_reference(frames: pd.DataFrame, shots: tuple[ShotResult, ...], rep: Rep) -> str:
@@ -196,9 +216,14 @@ def analyze(
     jobs: int | None = None,
     on_frame: Callable[[Frame, np.ndarray | None], None] | None = None,
     mirror_average: bool = False,
+    refine: bool = True,
 ) -> Session:
-    """Analyse the video at ``path`` (the Python twin of ``valgus analyze`` without outputs)."""
+    """Analyse the video at ``path`` (the Python twin of ``valgus analyze`` without outputs).
+
+    ``refine`` re-reads the reps' FPPA frames with the second model (valgus.pose.second_model).
+    """
     raw = estimate_pose(
         path, model=model, jobs=jobs, on_frame=on_frame, mirror_average=mirror_average
     )
-    return analyze_track(raw, movement=movement, sex=sex, thresholds=thresholds)
+    reader = keyframe_reader(path, raw) if refine else None
+    return analyze_track(raw, movement=movement, sex=sex, thresholds=thresholds, refine=reader)

@@ -11,6 +11,7 @@ from valgus.analysis.filtering import FilterReport
 from valgus.analysis.flags import Flags
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.view import ViewAssessment
+from valgus.pose.keyframe_legs import KeyframeLegs
 from valgus.pose.track import PoseTrack
 from valgus.thresholds import Thresholds
 
@@ -117,3 +118,5 @@ class Session:
     summary: Summary
     thresholds: Thresholds
     filter_report: FilterReport
+    # The second model's legs at the reading frames; None when it did not run.
+    second_model: KeyframeLegs | None = None

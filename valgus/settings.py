@@ -47,6 +47,8 @@ class AnalysisSettings:
     video_size : int or None
         Shorter side of the annotated video in pixels (720: 720x1280 for a phone's
         portrait clip), never larger than the clip; None keeps the clip's size.
+    refine : bool
+        Re-read the reps' FPPA frames with the second model (valgus.pose.second_model).
     """
 
     movement: str = "auto"
@@ -57,6 +59,7 @@ class AnalysisSettings:
     jobs: int | None = None
     write_video: bool = True
     video_size: int | None = DEFAULT_VIDEO_SIZE
+    refine: bool = True
 
     def __post_init__(self) -> None:
         if self.movement not in MOVEMENT_CHOICES:

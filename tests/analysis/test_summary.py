@@ -42,6 +42,7 @@ def rep(
         peak_fppa_left_frame=frames[0], peak_fppa_right_frame=frames[1],
         fppa_read_left_deg=read[0], fppa_read_right_deg=read[1],
         fppa_model_read_left_deg=read[0] / 1.25, fppa_model_read_right_deg=read[1] / 1.25,
+        fppa_refined_read_left_deg=NAN, fppa_refined_read_right_deg=NAN,
         fppa_read_left_frame=frames[0], fppa_read_right_frame=frames[1],
         knee_flexion_read_left_deg=40.0, knee_flexion_read_right_deg=40.0,
         fppa_pair_frame=10, fppa_pair_left_deg=pair[0], fppa_pair_right_deg=pair[1],

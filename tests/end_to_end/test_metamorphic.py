@@ -15,7 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.metamorphic import TOL, analyse, compare, estimate_variants, half_res
+from benchmarks.metamorphic import (
+    TOL,
+    analyse,
+    compare,
+    estimate_variants,
+    half_res,
+    refiners,
+)
 from valgus.pose.model_files import resolve_model
 
 pytestmark = pytest.mark.slow
@@ -23,12 +30,15 @@ NAMES = ("baseline", "half_res", "half_fps", "crf35")
 
 
 @pytest.fixture(scope="module")
-def sessions(shared_videos):
+def sessions(shared_videos, tmp_path_factory):
+    """Each copy analysed as valgus analyze does: readings re-read by the second model."""
     clip = shared_videos / "front" / "leowsimin_squat_1.mp4"
+    crf_dir = tmp_path_factory.mktemp("crf")
     tracks = estimate_variants(
-        clip, max_seconds=30.0, model_path=resolve_model("full").path, names=NAMES
+        clip, max_seconds=30.0, model_path=resolve_model("full").path, names=NAMES, crf_dir=crf_dir
     )
-    return tracks, {name: analyse(track) for name, track in tracks.items()}
+    refine = refiners(clip, tracks, crf_dir)
+    return tracks, {name: analyse(track, refine=refine[name]) for name, track in tracks.items()}
 
 
 def test_the_copies_are_what_they_claim(sessions):
@@ -53,3 +63,28 @@ def test_copy_keeps_reps_and_fppa(sessions, name):
     assert relation.reps == (1, 1)
     assert relation.fppa_diff_deg <= 1.5 * TOL[name], relation
     assert relation.pelvic_diff_deg <= 1.5, relation
+    assert copy.second_model is not None and copy.second_model.readings
+
+
+@pytest.fixture(scope="module")
+def single_leg_sessions(shared_videos):
+    """A single-leg squat clip (FPPA read at every bottom) and its mirrored and half-size copies."""
+    clip = shared_videos / "front" / "tux_hyva2.mp4"
+    names = ("baseline", "mirror", "half_res")
+    tracks = estimate_variants(
+        clip, max_seconds=30.0, model_path=resolve_model("full").path, names=names
+    )
+    refine = refiners(clip, tracks, crf_dir=clip.parent)  # no crf 35 copy is read
+    return {name: analyse(track, refine=refine[name]) for name, track in tracks.items()}
+
+
+@pytest.mark.parametrize("name", ["mirror", "half_res"])
+def test_second_model_readings_keep_their_relation(single_leg_sessions, name):
+    """Issue 20's bound: the reps' readings, from the second model, move by at most 2 deg."""
+    base, copy = single_leg_sessions["baseline"], single_leg_sessions[name]
+    side = base.reps[0].stance_side
+    assert len(base.reps) >= 1
+    assert all(np.isfinite(getattr(r, f"fppa_refined_read_{side}_deg")) for r in base.reps)
+    relation = compare(name, base, copy)
+    assert relation.reps[0] == relation.reps[1]
+    assert relation.bottom_diff_deg <= TOL[name], relation

@@ -60,6 +60,17 @@ def test_headless_run_records_the_set_and_reports_its_three_reps(tmp_path):
     assert report["movement"] == "squat" and len(report["reps"]) == 3
     assert (out / "analysis" / "annotated.mp4").stat().st_size > 0
     assert "analysis: squat, 3 reps;" in result.stdout
+    # The second model is asked for (--refine), not run by default after a live set.
+    assert report["second_model"]["ran"] is False
+
+
+def test_refine_lets_the_second_model_read_the_report_after_the_set(tmp_path):
+    out = tmp_path / "session"
+    result = run_live("--source", SAMPLE, "--no-window", "-o", out, "--refine")
+    assert result.returncode == 0, result.stderr
+    second = json.loads((out / "analysis" / "report.json").read_text())["second_model"]
+    assert second["ran"] is True
+    assert second["readings_from_second_model"] == second["readings"] == 6  # 3 reps, 2 knees
 
 
 @pytest.fixture

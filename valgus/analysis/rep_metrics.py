@@ -38,7 +38,9 @@ class RepMetrics:
 
     ``fppa_read_<side>_deg`` is the rep's reading (see the module notes) at
     ``fppa_read_<side>_frame`` (the bottom when it was valid there), with the
-    knee flexion there; ``fppa_pair_*`` the deepest frame where both knees are
+    knee flexion there: the second model's FPPA where it read the knee
+    (``fppa_refined_read_<side>_deg``, valgus.analysis.refined_fppa), else
+    MediaPipe's calibrated one; ``fppa_pair_*`` the deepest frame where both knees are
     valid and their FPPA there. ``pelvic_reference`` says what the pelvic
     drop is measured against (valgus.analysis.by_shot: "standing",
     "another shot" or "horizontal").
@@ -66,6 +68,8 @@ class RepMetrics:
     fppa_read_right_deg: float
     fppa_model_read_left_deg: float  # MediaPipe's own reading, before calibration
     fppa_model_read_right_deg: float
+    fppa_refined_read_left_deg: float  # the second model's, NaN where it did not read the knee
+    fppa_refined_read_right_deg: float
     fppa_read_left_frame: int | None
     fppa_read_right_frame: int | None
     knee_flexion_read_left_deg: float
@@ -149,6 +153,19 @@ def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float
     return float(robust[i]), int(labels[i])
 
 
+def _peak_with_refined(
+    peak: tuple[float, int | None], refined: np.ndarray, ok: np.ndarray, labels: np.ndarray
+) -> tuple[float, int | None]:
+    """The peak, raised to a second-model reading above it: a peak is never below a reading."""
+    read = ok & np.isfinite(refined)
+    if not read.any():
+        return peak
+    i = int(np.flatnonzero(read)[np.argmax(refined[read])])
+    if peak[1] is None or refined[i] > peak[0]:
+        return float(refined[i]), int(labels[i])
+    return peak
+
+
 def _deepest(ok: np.ndarray, depth: np.ndarray, k: int) -> int | None:
     """Position of the reading: ``k`` (the bottom) if ``ok`` there, else the deepest ``ok`` one."""
     if ok[k]:
@@ -158,6 +175,20 @@ def _deepest(ok: np.ndarray, depth: np.ndarray, k: int) -> int | None:
         return None
     scores = np.where(np.isfinite(depth[candidates]), depth[candidates], -np.inf)
     return int(candidates[np.argmax(scores)])
+
+
+def _reading_values(span: pd.DataFrame, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(what a reading reports, the second model's FPPA) per frame of ``span`` for ``side``.
+
+    The second model's value where it read the knee (the frames the rep reads),
+    MediaPipe's calibrated FPPA everywhere else.
+    """
+    values = float_column(span, f"fppa_{side}_deg")
+    column = f"fppa_refined_{side}_deg"
+    if column not in span:
+        return values, np.full(len(span), NAN)
+    refined = float_column(span, column)
+    return np.where(np.isfinite(refined), refined, values), refined
 
 
 def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
@@ -171,20 +202,24 @@ def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
         ok = bool_column(span, f"fppa_valid_{side}") & np.isfinite(values)
         valid[side] = ok
         out[f"fppa_valid_bottom_{side}"] = bool(ok[k])
-        out[f"fppa_bottom_{side}_deg"] = float(values[k]) if ok[k] else NAN
-        out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak(values, ok, labels)
+        reading, refined = _reading_values(span, side)
+        out[f"fppa_bottom_{side}_deg"] = float(reading[k]) if ok[k] else NAN
+        out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak_with_refined(
+            _peak(values, ok, labels), refined, ok, labels
+        )
         read = _deepest(ok, depth, k)
         flexion = float_column(span, f"knee_flexion_{side}_deg")
         model = float_column(span, f"fppa_model_{side}_deg")
-        out[f"fppa_read_{side}_deg"] = NAN if read is None else float(values[read])
+        out[f"fppa_read_{side}_deg"] = NAN if read is None else float(reading[read])
         out[f"fppa_model_read_{side}_deg"] = NAN if read is None else float(model[read])
+        out[f"fppa_refined_read_{side}_deg"] = NAN if read is None else float(refined[read])
         out[f"fppa_read_{side}_frame"] = None if read is None else int(labels[read])
         out[f"knee_flexion_read_{side}_deg"] = NAN if read is None else float(flexion[read])
     pair = _deepest(valid["left"] & valid["right"], depth, k)
     out["fppa_pair_frame"] = None if pair is None else int(labels[pair])
     for side in STANCE_SIDES:
-        values = float_column(span, f"fppa_{side}_deg")
-        out[f"fppa_pair_{side}_deg"] = NAN if pair is None else float(values[pair])
+        reading, _ = _reading_values(span, side)
+        out[f"fppa_pair_{side}_deg"] = NAN if pair is None else float(reading[pair])
     return out
 
 

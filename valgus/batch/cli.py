@@ -20,6 +20,7 @@ from valgus.cli.options import (
     add_analysis_options,
     add_clip_timeout_option,
     add_mirror_average_option,
+    add_refine_option,
     add_video_size_option,
     positive_int,
     settings_from,
@@ -68,6 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_analysis_options(parser)
     add_mirror_average_option(parser)
+    add_refine_option(parser)
     parser.add_argument("--no-video", action="store_true", help="skip the annotated videos")
     add_video_size_option(parser)
     parser.add_argument(

@@ -16,6 +16,7 @@ from pathlib import Path
 from valgus.cli.options import (
     add_analysis_options,
     add_mirror_average_option,
+    add_refine_option,
     add_video_size_option,
     positive_int,
     settings_from,
@@ -91,6 +92,7 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         "(default: one per core when the clip is long enough to pay off)",
     )
     add_mirror_average_option(p)
+    add_refine_option(p)
     p.add_argument(
         "-q",
         "--quiet",

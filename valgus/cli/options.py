@@ -91,6 +91,16 @@ def add_mirror_average_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_refine_option(parser: argparse.ArgumentParser) -> None:
+    """--no-refine, for the ways in that analyse files (valgus.pose.second_model)."""
+    parser.add_argument(
+        "--no-refine",
+        action="store_true",
+        help="read FPPA at the rep bottoms from MediaPipe alone (calibrated), without the "
+        "second model (MoveNet Thunder) that re-reads those frames; saves ~0.1 s a rep",
+    )
+
+
 def add_video_size_option(parser: argparse.ArgumentParser) -> None:
     """--video-size, for the ways in that write an annotated video from a file."""
     parser.add_argument(
@@ -115,6 +125,7 @@ def settings_from(args: argparse.Namespace, **fixed: Any) -> AnalysisSettings:
         "sex": args.sex,
         "overrides": tuple(getattr(args, "threshold", ()) or ()),
         "mirror_average": getattr(args, "mirror_average", False),
+        "refine": not getattr(args, "no_refine", False),
         "video_size": VIDEO_SIZES[getattr(args, "video_size", str(DEFAULT_VIDEO_SIZE))],
         **fixed,
     }

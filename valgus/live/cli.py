@@ -3,7 +3,9 @@
 Flow: check the camera, countdown, 2-second standing calibration, the set
 with live cues; on quit (q / Esc / Ctrl-C / --duration / end of the file) the
 raw recording is closed and the offline pipeline (``valgus.cli.analyze.analyze_one``)
-re-runs on it, so the final report is exactly what ``valgus analyze`` gives.
+re-runs on it, so the final report is what ``valgus analyze --no-refine`` gives (with
+``--refine``, what ``valgus analyze`` gives: the second model re-reads the rep bottoms,
+~0.1 s a rep after the set). The live cues never wait for the second model.
 
 Output folder (default ``./valgus-live/<timestamp>/``)::
 
@@ -61,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--record", type=Path, metavar="PATH", help="recording file (default: OUTDIR/recording.mp4)"
     )
     parser.add_argument("--no-window", action="store_true", help="run headless (no window)")
+    parser.add_argument(
+        "--refine",
+        action="store_true",
+        help="in the report after the set, re-read each rep's bottom with the second pose "
+        "model, as valgus analyze does (~0.1 s a rep); the live cues stay MediaPipe's",
+    )
     parser.add_argument(
         "--duration",
         type=_seconds,
@@ -129,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         from valgus.live.display import check_display
 
         check_display()  # before the camera and the model: a missing display is a usage error
-    settings = settings_from(args, write_video=True)
+    settings = settings_from(args, write_video=True, refine=args.refine)
     out = args.out or _default_out()
     reader = open_reader(args.source)  # the camera check comes first: fail before the model loads
     record = args.record or out / "recording.mp4"

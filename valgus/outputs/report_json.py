@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE, FPPA_GAIN
+from valgus.analysis.refined_fppa import SECOND_MODEL, reading_counts, second_model_note
 from valgus.session import DISCLAIMER, SCHEMA_VERSION, Session
 
 
@@ -56,6 +57,8 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         "fppa_right_deg": rep.fppa_read_right_deg,
         "fppa_model_left_deg": rep.fppa_model_read_left_deg,
         "fppa_model_right_deg": rep.fppa_model_read_right_deg,
+        "fppa_refined_left_deg": rep.fppa_refined_read_left_deg,
+        "fppa_refined_right_deg": rep.fppa_refined_read_right_deg,
         "fppa_left_read_at": read_at("left"),
         "fppa_right_read_at": read_at("right"),
         "side_difference_deg": rep.fppa_pair_left_deg - rep.fppa_pair_right_deg,
@@ -126,10 +129,26 @@ def report_dict(session: Session) -> dict[str, Any]:
         "flags": [asdict(e) for e in session.flags.events],
         "summary": _summary(session),
         "calibration": {"fppa_gain": FPPA_GAIN, "note": FPPA_CALIBRATION_NOTE},
+        "second_model": _second_model(session),
         "thresholds": session.thresholds.to_dict(),
         "filtering": asdict(session.filter_report),
     }
     return _clean(report)
+
+
+def _second_model(session: Session) -> dict:
+    """Whether the second model re-read the reading frames, where, and how many readings it gave."""
+    legs = session.second_model
+    refined, total = reading_counts(session.reps)
+    return {
+        "model": SECOND_MODEL,
+        "ran": legs is not None,
+        "frames": sorted(legs.readings) if legs is not None else [],
+        "readings_from_second_model": refined if legs is not None else 0,
+        "readings": total,
+        "notes": list(legs.notes) if legs is not None else [],
+        "note": second_model_note(legs, session.reps),
+    }
 
 
 def write_report_json(session: Session, path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE
 from valgus.analysis.flags import FlagEvent, verdict
+from valgus.analysis.refined_fppa import second_model_note
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.movement import Movement
 from valgus.outputs.keyframes import KeyMoment
@@ -316,6 +317,7 @@ def training(plan: Plan) -> str:
 
 def method(session: Session) -> str:
     """Thresholds with their sources, the 2D caveat and the screening sentence."""
+    readings_from = second_model_note(session.second_model, session.reps)
     rows = []
     for name, t in session.thresholds.to_dict().items():
         unit = "°" if t["unit"] == "deg" else f" {t['unit']}"
@@ -328,6 +330,7 @@ def method(session: Session) -> str:
         '<section class="method"><h2>How this was judged</h2>'
         f'<p class="caveat">{escape(VALIDITY_CAVEAT)}</p>'
         f'<p class="calibration">{escape(FPPA_CALIBRATION_NOTE)}</p>'
+        f'<p class="second-model">{escape(readings_from)}</p>'
         f'<p class="screening"><b>{escape(SCREENING_NOTE)}</b></p>'
         '<div class="table-scroll"><table class="thresholds"><thead><tr>'
         '<th scope="col">Threshold</th><th scope="col" class="num">Value</th>'

@@ -47,6 +47,8 @@ class ServeConfig:
         Pose model for every clip ("lite" | "full" | "heavy" | path).
     mirror_average : bool
         Analyse every clip with mirror-averaged landmarkers (valgus.pose.mirror_average).
+    refine : bool
+        Re-read the reps' FPPA frames with the second model (valgus.pose.second_model).
     clip_timeout_s : float or None
         A clip still running after this long is stopped and its job fails.
     """
@@ -57,6 +59,7 @@ class ServeConfig:
     workers: int = 1
     model: str = "full"
     mirror_average: bool = False
+    refine: bool = True
     clip_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
@@ -76,7 +79,9 @@ def create_app(config: ServeConfig) -> FastAPI:
         db,
         data,
         workers=config.workers,
-        settings=AnalysisSettings(model=config.model, mirror_average=config.mirror_average),
+        settings=AnalysisSettings(
+            model=config.model, mirror_average=config.mirror_average, refine=config.refine
+        ),
         clip_timeout_s=config.clip_timeout_s,
     )
 

@@ -15,7 +15,7 @@ import socket
 import sys
 from pathlib import Path
 
-from valgus.cli.options import add_clip_timeout_option, add_mirror_average_option
+from valgus.cli.options import add_clip_timeout_option, add_mirror_average_option, add_refine_option
 from valgus.errors import UsageError
 
 ENV_TOKEN = "VALGUS_TOKEN"
@@ -61,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", default="full", help="lite | full | heavy | path to a .task (default: full)"
     )
     add_mirror_average_option(parser)
+    add_refine_option(parser)
     add_clip_timeout_option(parser)
 
 
@@ -102,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             model=args.model,
             mirror_average=args.mirror_average,
+            refine=not args.no_refine,
             clip_timeout_s=args.clip_timeout,
         )
     except ValueError as exc:
