@@ -85,6 +85,8 @@ def keyframe_reader(
     provider = frames_of or video_frames(path, track)
 
     def read(frames: list[int]) -> KeyframeLegs:
+        if not frames:  # reps without a valid FPPA frame: nothing to load the model for
+            return KeyframeLegs()
         return read_keyframe_legs(provider, track, frames, shared_model())
 
     return read
