@@ -93,7 +93,8 @@ class AnalysisSettings:
         ``write_video`` and ``jobs`` are not among them (a video is only an extra
         file; how the work is split must not change a result). ``mirror_average`` is
         listed only when on, so folders written before the option existed stay
-        current.
+        current. ``refine`` is always listed: folders written before the second
+        model existed hold MediaPipe's readings and are redone once.
         """
         return {
             "movement": self.movement,
@@ -102,4 +103,5 @@ class AnalysisSettings:
             # Last value wins for a repeated name, as in the analysis itself.
             "overrides": {k: float(v) for k, v in sorted(dict(self.overrides).items())},
             **({"mirror_average": True} if self.mirror_average else {}),
+            "refine": self.refine,
         }

@@ -138,6 +138,12 @@ def test_resume_decision_follows_content_and_settings(tmp_path):
     assert check_folder(folder, source, SETTINGS, video=False).up_to_date
     changed = AnalysisSettings(movement="squat").redo_key()
     assert check_folder(folder, source, changed, video=False).reason == "settings changed"
+    unrefined = AnalysisSettings(refine=False).redo_key()
+    assert check_folder(folder, source, unrefined, video=False).reason == "settings changed"
+    # A folder from before the second model (no "refine" in its record) is redone once.
+    before = {k: v for k, v in SETTINGS.items() if k != "refine"}
+    old = finish(out, "old", source, before)
+    assert check_folder(old, source, SETTINGS, video=False).reason == "settings changed"
     assert check_folder(folder, source, SETTINGS, video=True).reason == "annotated video missing"
 
     # Same content, new mtime (copied back from a backup): hashed once, still current,
