@@ -104,6 +104,7 @@ def test_the_rep_and_verdict_show_the_coach_value_beside_the_model(setup) -> Non
     assert rep["right"]["coach_deg"] == pytest.approx(0.0, abs=1e-9)
     assert rep["right"]["model_deg"] == pytest.approx(1.25 * geo.RIGHT_FPPA_DEG, abs=1e-3)
     assert rep["right"]["coach"] == "Sam Coach"
+    assert rep["left"]["coach_deg"] is None  # the coach left the left leg as the model put it
     right = listing["summary"]["right"]
     assert (right["verdict"], right["model_verdict"]) == ("within normal", "marked")
     assert right["reps_corrected"] == 1

@@ -108,6 +108,10 @@ COMMAND_MODULES = {
     "batch": ("valgus.batch.cli", "analyse many clips on a process pool or a Dask cluster"),
     "live": ("valgus.live.cli", "live webcam analysis with real-time cues"),
     "serve": ("valgus.web.cli", "local web app where coaches upload and review clips"),
+    "reference": (
+        "valgus.web.reference_cli",
+        "export the coaches' corrections of valgus serve as reference data",
+    ),
 }
 
 

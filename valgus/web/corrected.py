@@ -8,6 +8,12 @@ read at (the bottom, or the deepest valid frame above it: report.json's
 knee's verdict is recomputed from the mean of the readings with the coach's
 values in, by the analysis's own rule (valgus.analysis.flags.verdict, the worse
 of it and the depth verdict, as valgus.analysis.summary does).
+
+A knee takes the coach's value only where the coach moved one of that leg's
+points and the model had a reading: a leg the coach left as the model placed it
+keeps the model's calibrated reading (the coach's FPPA of the same points
+differs only by the calibration gain), and a leg with no reading (the lifted
+leg of a single-leg squat, a thigh too foreshortened) gets none from a drag.
 """
 
 from __future__ import annotations
@@ -36,6 +42,13 @@ def _worse(a: str, b: str) -> str:
     return max(a, b, key=ranked.index)
 
 
+def _counts(correction: dict[str, Any], side: str, rep: dict[str, Any]) -> bool:
+    """True when the correction changes this knee's reading (see the module docstring)."""
+    moved = set(correction["angles"].get("moved", ()))
+    leg = {f"{side}_{joint}" for joint in ("hip", "knee", "ankle")}
+    return bool(moved & leg) and rep.get(f"fppa_{side}_deg") is not None
+
+
 def corrected_reps(report: dict[str, Any], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per rep and knee: the model's reading, the coach's (or None), the frame and who."""
     by_frame = {c["frame"]: c for c in current}
@@ -45,6 +58,8 @@ def corrected_reps(report: dict[str, Any], current: list[dict[str, Any]]) -> lis
         entry: dict[str, Any] = {"index": rep["index"], "frames": frames}
         for side in SIDES:
             correction = by_frame.get(frames[side])
+            if correction is not None and not _counts(correction, side, rep):
+                correction = None
             coach = correction["angles"]["coach"][f"fppa_{side}_deg"] if correction else None
             entry[side] = {
                 "frame": frames[side],

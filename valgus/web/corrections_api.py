@@ -8,6 +8,11 @@ clip is answered as unknown. The model's stored points (pose.npz) are only read.
 
 from __future__ import annotations
 
+import datetime
+import io
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -25,6 +30,7 @@ from valgus.web.correction_points import (
 )
 from valgus.web.correction_store import StaleCorrection
 from valgus.web.keyframe import ClipFrames, FrameError, frame_jpeg, load_clip_frames
+from valgus.web.reference import export_reference
 from valgus.web.results import load_report
 
 router = APIRouter(prefix="/api", tags=["corrections"])
@@ -189,3 +195,31 @@ def reset_frame(request: Request, clip_id: int, frame: int) -> dict[str, Any]:
     _, frames = _clip_frames(request, clip_id)
     _frame_or_404(frames, frame)
     return {"undone": request.app.state.corrections.reset(clip_id, frame)}
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder.parent).as_posix())
+    return buffer.getvalue()
+
+
+@router.get(
+    "/reference/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def reference_export(request: Request, pseudonymise: bool = False) -> Response:
+    """Every corrected frame of every clip as reference data, zipped (valgus reference export)."""
+    data = request.app.state.data
+    name = f"valgus-reference-{datetime.date.today().isoformat()}"
+    with tempfile.TemporaryDirectory(dir=data.tmp) as tmp:
+        export_reference(data.root, Path(tmp) / name, pseudonymise=pseudonymise)
+        body = _zip_folder(Path(tmp) / name)
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    )
