@@ -228,3 +228,19 @@ def test_off_loopback_the_corrections_need_the_token(tmp_path: Path) -> None:
         headers={**headers, "Origin": "http://evil.example"},
     )
     assert cross.status_code == 403
+
+
+def test_openapi_documents_the_corrections_routes(setup) -> None:
+    client, _, _ = setup
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths["/api/clips/{clip_id}/corrections"]) == {"get", "post"}
+    for route in (
+        "/api/clips/{clip_id}/frames/{frame}",
+        "/api/clips/{clip_id}/frames/{frame}/image",
+        "/api/clips/{clip_id}/corrections/{correction_id}",
+        "/api/clips/{clip_id}/frames/{frame}/corrections",
+        "/api/reference/export",
+    ):
+        assert route in paths, route
+    image = paths["/api/clips/{clip_id}/frames/{frame}/image"]["get"]["responses"]["200"]
+    assert "image/jpeg" in image["content"]
