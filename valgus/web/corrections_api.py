@@ -8,11 +8,6 @@ clip is answered as unknown. The model's stored points (pose.npz) are only read.
 
 from __future__ import annotations
 
-import datetime
-import io
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -30,7 +25,6 @@ from valgus.web.correction_points import (
 )
 from valgus.web.correction_store import StaleCorrection
 from valgus.web.keyframe import ClipFrames, FrameError, frame_jpeg, load_clip_frames
-from valgus.web.reference import export_reference
 from valgus.web.results import load_report
 
 router = APIRouter(prefix="/api", tags=["corrections"])
@@ -52,7 +46,7 @@ class CorrectionIn(BaseModel):
     )
 
 
-def _clip_frames(request: Request, clip_id: int) -> tuple[dict[str, Any], ClipFrames]:
+def clip_frames(request: Request, clip_id: int) -> tuple[dict[str, Any], ClipFrames]:
     clip = request.app.state.db.clip(clip_id)
     if clip is None:
         raise HTTPException(404, f"no clip {clip_id}")
@@ -83,7 +77,7 @@ def _model(frames: ClipFrames, frame: int) -> dict[str, Any]:
 @router.get("/clips/{clip_id}/frames/{frame}")
 def frame_detail(request: Request, clip_id: int, frame: int) -> dict[str, Any]:
     """The model's leg points on a frame, their angles, the report's numbers, any correction."""
-    _, frames = _clip_frames(request, clip_id)
+    _, frames = clip_frames(request, clip_id)
     _frame_or_404(frames, frame)
     current = request.app.state.corrections.current(clip_id, frame)
     track = frames.track
@@ -106,7 +100,7 @@ def frame_detail(request: Request, clip_id: int, frame: int) -> dict[str, Any]:
 )
 def frame_image(request: Request, clip_id: int, frame: int) -> Response:
     """The frame upright at full resolution (JPEG), the picture the points are placed on."""
-    clip, frames = _clip_frames(request, clip_id)
+    clip, frames = clip_frames(request, clip_id)
     _frame_or_404(frames, frame)
     video = request.app.state.data.upload_path(clip["stored_name"])
     try:
@@ -121,7 +115,7 @@ def frame_image(request: Request, clip_id: int, frame: int) -> Response:
 @router.get("/clips/{clip_id}/corrections")
 def corrections(request: Request, clip_id: int) -> dict[str, Any]:
     """The corrections in force, every save ever made, and the reps and verdicts with them in."""
-    _clip_frames(request, clip_id)
+    clip_frames(request, clip_id)
     store = request.app.state.corrections
     current = store.current(clip_id)
     report_path = request.app.state.data.result_file(clip_id, "report.json")
@@ -138,37 +132,42 @@ def corrections(request: Request, clip_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/clips/{clip_id}/corrections", status_code=201)
-def save_correction(request: Request, clip_id: int, body: CorrectionIn) -> dict[str, Any]:
-    """Save the coach's points on a frame; FPPA and pelvic obliquity are computed here."""
-    _, frames = _clip_frames(request, clip_id)
-    _frame_or_404(frames, body.frame)
-    coach = " ".join(body.coach.split())
+def checked_correction(
+    frames: ClipFrames, *, frame: int, points: dict[str, Any], coach: str
+) -> dict[str, Any]:
+    """What the store keeps of a correction (angles computed here); HTTPException if refused."""
+    _frame_or_404(frames, frame)
+    coach = " ".join(coach.split())
     if not coach or not coach.isprintable():
         raise HTTPException(422, "coach must be a printable name")
     track = frames.track
     try:
-        points = check_points(body.points, width=track.width, height=track.height)
+        checked = check_points(points, width=track.width, height=track.height)
     except PointsError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    model = _model(frames, body.frame)
-    angles = {
-        "coach": coach_angles(points, pelvic_baseline_deg=frames.pelvic_baseline_deg),
-        "model": model["angles"],
-        "reported": model["reported"],
-        "moved": moved_points(points, model["points"]),
+        raise HTTPException(422, f"frame {frame}: {exc}") from exc
+    model = _model(frames, frame)
+    return {
+        "frame": frame,
+        "time_s": round(float(track.times_s[frame]), 4),
+        "coach": coach,
+        "points": {name: list(p) for name, p in checked.items()},
+        "model": model["points"],
+        "angles": {
+            "coach": coach_angles(checked, pelvic_baseline_deg=frames.pelvic_baseline_deg),
+            "model": model["angles"],
+            "reported": model["reported"],
+            "moved": moved_points(checked, model["points"]),
+        },
     }
+
+
+@router.post("/clips/{clip_id}/corrections", status_code=201)
+def save_correction(request: Request, clip_id: int, body: CorrectionIn) -> dict[str, Any]:
+    """Save the coach's points on a frame; FPPA and pelvic obliquity are computed here."""
+    _, frames = clip_frames(request, clip_id)
+    correction = checked_correction(frames, frame=body.frame, points=body.points, coach=body.coach)
     try:
-        return request.app.state.corrections.save(
-            clip_id,
-            frame=body.frame,
-            time_s=round(float(track.times_s[body.frame]), 4),
-            coach=coach,
-            points={name: list(p) for name, p in points.items()},
-            model=model["points"],
-            angles=angles,
-            base_id=body.base_id,
-        )
+        return request.app.state.corrections.save(clip_id, **correction, base_id=body.base_id)
     except StaleCorrection as exc:
         who = f" by {exc.current['coach']}" if exc.current else " (it was reset)"
         raise HTTPException(
@@ -192,34 +191,6 @@ def undo_correction(request: Request, clip_id: int, correction_id: int) -> dict[
 @router.delete("/clips/{clip_id}/frames/{frame}/corrections")
 def reset_frame(request: Request, clip_id: int, frame: int) -> dict[str, Any]:
     """Back to the model's points on a frame: every save on it is undone (and kept on record)."""
-    _, frames = _clip_frames(request, clip_id)
+    _, frames = clip_frames(request, clip_id)
     _frame_or_404(frames, frame)
     return {"undone": request.app.state.corrections.reset(clip_id, frame)}
-
-
-def _zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder.parent).as_posix())
-    return buffer.getvalue()
-
-
-@router.get(
-    "/reference/export",
-    response_class=Response,
-    responses={200: {"content": {"application/zip": {}}}},
-)
-def reference_export(request: Request, pseudonymise: bool = False) -> Response:
-    """Every corrected frame of every clip as reference data, zipped (valgus reference export)."""
-    data = request.app.state.data
-    name = f"valgus-reference-{datetime.date.today().isoformat()}"
-    with tempfile.TemporaryDirectory(dir=data.tmp) as tmp:
-        export_reference(data.root, Path(tmp) / name, pseudonymise=pseudonymise)
-        body = _zip_folder(Path(tmp) / name)
-    return Response(
-        body,
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
-    )

@@ -90,6 +90,21 @@ function startCorrections(times) {
   const first = $("editor-frame").value;
   if (first !== "") editor.open(Number(first)).catch((error) => { $("editor-status").textContent = error.message; });
   $("reference-export").addEventListener("click", () => { location.href = "/api/reference/export"; });
+  $("corrections-download").href = `/api/clips/${clipId}/corrections/file`;
+  $("corrections-import").addEventListener("change", async (event) => {
+    const [file] = event.target.files;
+    if (!file) return;
+    try {
+      const body = await file.text();
+      const { imported } = await api(`/api/clips/${clipId}/corrections/import`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      await loadCorrections();
+      await editor.open(Number($("editor-frame").value));
+      $("editor-status").textContent = `Imported ${imported} correction${imported === 1 ? "" : "s"} from ${file.name}.`;
+    } catch (error) {
+      $("editor-status").textContent = `Not imported: ${error.message}`;
+    }
+    event.target.value = "";
+  });
 }
 
 function stat(label, value, detail, verdict) {

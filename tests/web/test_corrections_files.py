@@ -1,0 +1,77 @@
+"""A clip's corrections as a JSON file: download, import into a copy of the clip, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support import analysed_clip as geo
+from valgus.web.app import ServeConfig, create_app
+
+
+@pytest.fixture
+def two_clips(tmp_path: Path) -> tuple[TestClient, int, int]:
+    """One data folder holding the same analysed clip twice (an original and a copy)."""
+    data, first = geo.make_analysed_clip(tmp_path / "data")
+    _, second = geo.make_analysed_clip(tmp_path / "data")
+    client = TestClient(create_app(ServeConfig(data_dir=data.root)), base_url="http://127.0.0.1")
+    points = {name: list(p) for name, p in geo.POINTS.items()} | {"right_knee": [120, 140]}
+    body = {"frame": geo.BOTTOM, "points": points, "coach": "Sam Coach"}
+    assert client.post(f"/api/clips/{first}/corrections", json=body).status_code == 201
+    return client, first, second
+
+
+def test_a_downloaded_file_imports_into_the_copy_with_the_same_angles(two_clips) -> None:
+    client, first, second = two_clips
+    response = client.get(f"/api/clips/{first}/corrections/file")
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="clip{first}-corrections.json"'
+    )
+    document = response.json()
+    assert (document["format"], document["version"]) == ("valgus-corrections", 1)
+    assert document["clip"] == {"name": "clip.mp4", "width": 320, "height": 240, "frames": 12}
+    assert [c["frame"] for c in document["corrections"]] == [geo.BOTTOM]
+    # Angles in the file are not trusted: the importer computes them from the points.
+    document["corrections"][0]["angles"] = {"coach": {"fppa_right_deg": 99}}
+    imported = client.post(f"/api/clips/{second}/corrections/import", json=document)
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["imported"] == 1
+    (copy,) = client.get(f"/api/clips/{second}/corrections").json()["corrections"]
+    (original,) = client.get(f"/api/clips/{first}/corrections").json()["corrections"]
+    assert copy["angles"] == original["angles"]
+    assert copy["angles"]["coach"]["fppa_right_deg"] == pytest.approx(0.0, abs=1e-9)
+    assert copy["coach"] == "Sam Coach" and copy["id"] != original["id"]
+    # Importing again lands on top of the frame's correction: the earlier one stays on record.
+    assert client.post(f"/api/clips/{second}/corrections/import", json=document).status_code == 201
+    history = client.get(f"/api/clips/{second}/corrections").json()["history"]
+    assert len(history) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["clip"].update(width=640), "the file is for a 640x240 clip of 12 frames"),
+        (lambda d: d["corrections"][0].update(frame=12), "frame 12 is not in the clip"),
+        (
+            lambda d: d["corrections"].append({**d["corrections"][0], "points": {"nose": [1, 1]}}),
+            "unknown landmark 'nose'",
+        ),
+    ],
+)
+def test_a_file_is_imported_whole_or_not_at_all(two_clips, change, message: str) -> None:
+    client, first, second = two_clips
+    document = client.get(f"/api/clips/{first}/corrections/file").json()
+    change(document)
+    response = client.post(f"/api/clips/{second}/corrections/import", json=document)
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert client.get(f"/api/clips/{second}/corrections").json()["history"] == []
+
+
+def test_not_a_corrections_file_is_refused(two_clips) -> None:
+    client, _, second = two_clips
+    for body in ({"format": "something-else", "version": 1}, json.loads("[]")):
+        response = client.post(f"/api/clips/{second}/corrections/import", json=body)
+        assert response.status_code == 422

@@ -1,0 +1,147 @@
+"""Corrections as files: one clip's as JSON (download and import), everyone's as reference data.
+
+Why a JSON file of points only: a coach without the app, or on another server,
+keeps and hands over the points they placed; whoever imports them recomputes
+every angle from the points against their own copy of the clip, so a file
+cannot carry an angle its points do not give. The file names the clip's frame
+size and frame count, and an import into another clip is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from valgus.web.corrections_api import MAX_COACH_CHARS, checked_correction, clip_frames
+from valgus.web.reference import export_reference
+
+router = APIRouter(prefix="/api", tags=["corrections"])
+FORMAT = "valgus-corrections"
+MAX_IMPORTED = 10_000
+
+
+class ClipShape(BaseModel):
+    """The clip a corrections file belongs to, as far as an import can check it."""
+
+    name: str = ""
+    width: int
+    height: int
+    frames: int
+
+
+class FileCorrection(BaseModel):
+    """One frame's points in a corrections file."""
+
+    frame: int = Field(ge=0)
+    coach: str = Field(min_length=1, max_length=MAX_COACH_CHARS)
+    points: dict[str, Any]
+    time_s: float | None = None
+    created_at: float | None = None
+
+
+class CorrectionsFile(BaseModel):
+    """A clip's corrections as ``GET /api/clips/{id}/corrections/file`` writes them."""
+
+    format: Literal["valgus-corrections"]
+    version: Literal[1]
+    clip: ClipShape
+    corrections: list[FileCorrection] = Field(max_length=MAX_IMPORTED)
+
+
+@router.get("/clips/{clip_id}/corrections/file")
+def corrections_file(request: Request, clip_id: int) -> Response:
+    """The corrections in force on a clip as a JSON file to keep or import elsewhere."""
+    clip, frames = clip_frames(request, clip_id)
+    track = frames.track
+    body = CorrectionsFile(
+        format=FORMAT,
+        version=1,
+        clip=ClipShape(
+            name=clip["original_name"],
+            width=track.width,
+            height=track.height,
+            frames=track.n_frames,
+        ),
+        corrections=[
+            FileCorrection(
+                frame=c["frame"],
+                coach=c["coach"],
+                points=c["points"],
+                time_s=c["time_s"],
+                created_at=c["created_at"],
+            )
+            for c in request.app.state.corrections.current(clip_id)
+        ],
+    )
+    return Response(
+        body.model_dump_json(indent=1),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="clip{clip_id}-corrections.json"'},
+    )
+
+
+@router.post("/clips/{clip_id}/corrections/import", status_code=201)
+def import_corrections(request: Request, clip_id: int, body: CorrectionsFile) -> dict[str, Any]:
+    """Save a corrections file's points on this clip, each over the frame's current correction.
+
+    Every correction is checked before any is saved: a file is taken whole or not at all.
+    """
+    _, frames = clip_frames(request, clip_id)
+    track = frames.track
+    shape = (track.width, track.height, track.n_frames)
+    if (body.clip.width, body.clip.height, body.clip.frames) != shape:
+        raise HTTPException(
+            422,
+            f"the file is for a {body.clip.width}x{body.clip.height} clip of {body.clip.frames} "
+            f"frames; this clip is {shape[0]}x{shape[1]} with {shape[2]}",
+        )
+    checked = []
+    for item in body.corrections:
+        if item.frame >= track.n_frames:
+            raise HTTPException(422, f"frame {item.frame} is not in the clip")
+        checked.append(
+            checked_correction(frames, frame=item.frame, points=item.points, coach=item.coach)
+        )
+    store = request.app.state.corrections
+    saved = []
+    for correction in checked:
+        current = store.current(clip_id, correction["frame"])
+        base = current[0]["id"] if current else None
+        saved.append(store.save(clip_id, **correction, base_id=base)["id"])
+    return {"imported": len(saved), "ids": saved}
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder.parent).as_posix())
+    return buffer.getvalue()
+
+
+@router.get(
+    "/reference/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def reference_export(request: Request, pseudonymise: bool = False) -> Response:
+    """Every corrected frame of every clip as reference data, zipped (valgus reference export)."""
+    data = request.app.state.data
+    name = f"valgus-reference-{datetime.date.today().isoformat()}"
+    with tempfile.TemporaryDirectory(dir=data.tmp) as tmp:
+        export_reference(data.root, Path(tmp) / name, pseudonymise=pseudonymise)
+        body = _zip_folder(Path(tmp) / name)
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    )
