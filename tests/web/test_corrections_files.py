@@ -75,3 +75,38 @@ def test_not_a_corrections_file_is_refused(two_clips) -> None:
     for body in ({"format": "something-else", "version": 1}, json.loads("[]")):
         response = client.post(f"/api/clips/{second}/corrections/import", json=body)
         assert response.status_code == 422
+
+
+def test_the_served_report_carries_the_corrections_and_the_file_does_not(
+    two_clips, tmp_path: Path
+) -> None:
+    client, first, second = two_clips
+    folder = tmp_path / "data" / "results" / str(first)
+    model_report = '<html><body><main><section class="reps">model</section></main></body></html>'
+    (folder / "report.html").write_text(model_report, encoding="utf-8")
+    served = client.get(f"/files/clips/{first}/report.html")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("text/html")
+    html = served.text
+    assert html.index("Coach corrections") < html.index("model</section>")
+    # Right knee: coach 0.0 deg against the model's 1.25 x 18.925 = 23.7 deg, marked.
+    assert '<b>0.0°</b></td><td class="num">23.7°</td><td>Sam Coach</td>' in html
+    assert "right knee within normal (mean 0.0°; model 23.7°, marked)" in html
+    assert "default-src 'self' 'unsafe-inline'" in served.headers["content-security-policy"]
+    download = client.get(f"/files/clips/{first}/report.html", params={"download": 1})
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert "Coach corrections" in download.text
+    assert (folder / "report.html").read_text(encoding="utf-8") == model_report
+    untouched = tmp_path / "data" / "results" / str(second) / "report.html"
+    untouched.write_text(model_report, encoding="utf-8")
+    assert client.get(f"/files/clips/{second}/report.html").text == model_report
+
+
+def test_a_coach_name_reaches_the_report_as_text(two_clips, tmp_path: Path) -> None:
+    client, _, second = two_clips
+    points = {name: list(p) for name, p in geo.POINTS.items()} | {"right_knee": [120, 140]}
+    body = {"frame": geo.BOTTOM, "points": points, "coach": "<img src=x onerror=alert(1)>"}
+    assert client.post(f"/api/clips/{second}/corrections", json=body).status_code == 201
+    folder = tmp_path / "data" / "results" / str(second)
+    (folder / "report.html").write_text("<main></main>", encoding="utf-8")
+    html = client.get(f"/files/clips/{second}/report.html").text
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
