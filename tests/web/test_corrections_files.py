@@ -53,7 +53,10 @@ def test_a_downloaded_file_imports_into_the_copy_with_the_same_angles(two_clips)
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["clip"].update(width=640), "the file is for a 640x240 clip of 12 frames"),
+        (
+            lambda d: d["clip"].update(width=640),
+            "the corrections are for a 640x240 clip of 12 frames",
+        ),
         (lambda d: d["corrections"][0].update(frame=12), "frame 12 is not in the clip"),
         (
             lambda d: d["corrections"].append({**d["corrections"][0], "points": {"nose": [1, 1]}}),

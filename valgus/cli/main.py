@@ -81,6 +81,13 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="PATHs are pose.npz files (or output folders): re-analyse without the model",
     )
+    p.add_argument(
+        "--corrections",
+        type=Path,
+        metavar="FILE",
+        help="a coach's corrections of the clip's points (JSON from valgus serve): "
+        "report.html shows the coach's FPPA beside the model's; one clip only",
+    )
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     add_video_size_option(p)
     p.add_argument(
@@ -168,6 +175,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         settings_from(args, write_video=not args.no_video, jobs=args.jobs),
         from_pose=args.from_pose,
         show_progress=not args.quiet,
+        corrections=args.corrections,
     )
 
 

@@ -14,17 +14,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from valgus.web.corrected import corrected_reps, corrected_summary, key_frames
-from valgus.web.correction_points import (
-    PointsError,
-    check_points,
-    coach_angles,
-    model_angles,
-    model_points,
-    moved_points,
-)
+from valgus.corrections.clip_frames import ClipFrames, FrameError, frame_jpeg, load_clip_frames
+from valgus.corrections.points import PointsError
+from valgus.corrections.record import build_correction, model_on_frame
+from valgus.corrections.reps import corrected_reps, corrected_summary, key_frames
 from valgus.web.correction_store import StaleCorrection
-from valgus.web.keyframe import ClipFrames, FrameError, frame_jpeg, load_clip_frames
 from valgus.web.results import load_report
 
 router = APIRouter(prefix="/api", tags=["corrections"])
@@ -64,16 +58,6 @@ def _frame_or_404(frames: ClipFrames, frame: int) -> None:
         raise HTTPException(404, str(exc)) from exc
 
 
-def _model(frames: ClipFrames, frame: int) -> dict[str, Any]:
-    points = model_points(frames.track.xy_px[frame])
-    baseline = frames.pelvic_baseline_deg
-    return {
-        "points": points,
-        "angles": model_angles(points, pelvic_baseline_deg=baseline),
-        "reported": frames.reported_at(frame),
-    }
-
-
 @router.get("/clips/{clip_id}/frames/{frame}")
 def frame_detail(request: Request, clip_id: int, frame: int) -> dict[str, Any]:
     """The model's leg points on a frame, their angles, the report's numbers, any correction."""
@@ -87,7 +71,7 @@ def frame_detail(request: Request, clip_id: int, frame: int) -> dict[str, Any]:
         "width": track.width,
         "height": track.height,
         "pelvic_baseline_deg": frames.pelvic_baseline_deg,
-        "model": _model(frames, frame),
+        "model": model_on_frame(frames, frame),
         "correction": current[0] if current else None,
         "image_url": f"/api/clips/{clip_id}/frames/{frame}/image",
     }
@@ -135,30 +119,12 @@ def corrections(request: Request, clip_id: int) -> dict[str, Any]:
 def checked_correction(
     frames: ClipFrames, *, frame: int, points: dict[str, Any], coach: str
 ) -> dict[str, Any]:
-    """What the store keeps of a correction (angles computed here); HTTPException if refused."""
+    """What the store keeps of a correction (corrections.record); HTTPException if refused."""
     _frame_or_404(frames, frame)
-    coach = " ".join(coach.split())
-    if not coach or not coach.isprintable():
-        raise HTTPException(422, "coach must be a printable name")
-    track = frames.track
     try:
-        checked = check_points(points, width=track.width, height=track.height)
+        return build_correction(frames, frame=frame, points=points, coach=coach)
     except PointsError as exc:
         raise HTTPException(422, f"frame {frame}: {exc}") from exc
-    model = _model(frames, frame)
-    return {
-        "frame": frame,
-        "time_s": round(float(track.times_s[frame]), 4),
-        "coach": coach,
-        "points": {name: list(p) for name, p in checked.items()},
-        "model": model["points"],
-        "angles": {
-            "coach": coach_angles(checked, pelvic_baseline_deg=frames.pelvic_baseline_deg),
-            "model": model["angles"],
-            "reported": model["reported"],
-            "moved": moved_points(checked, model["points"]),
-        },
-    }
 
 
 @router.post("/clips/{clip_id}/corrections", status_code=201)

@@ -14,46 +14,22 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
-from valgus.web.corrections_api import MAX_COACH_CHARS, checked_correction, clip_frames
+from valgus.corrections.file import (
+    FORMAT,
+    ClipShape,
+    CorrectionsFile,
+    FileCorrection,
+    check_shape,
+)
+from valgus.web.corrections_api import checked_correction, clip_frames
 from valgus.web.reference import export_reference
 
 router = APIRouter(prefix="/api", tags=["corrections"])
-FORMAT = "valgus-corrections"
-MAX_IMPORTED = 10_000
-
-
-class ClipShape(BaseModel):
-    """The clip a corrections file belongs to, as far as an import can check it."""
-
-    name: str = ""
-    width: int
-    height: int
-    frames: int
-
-
-class FileCorrection(BaseModel):
-    """One frame's points in a corrections file."""
-
-    frame: int = Field(ge=0)
-    coach: str = Field(min_length=1, max_length=MAX_COACH_CHARS)
-    points: dict[str, Any]
-    time_s: float | None = None
-    created_at: float | None = None
-
-
-class CorrectionsFile(BaseModel):
-    """A clip's corrections as ``GET /api/clips/{id}/corrections/file`` writes them."""
-
-    format: Literal["valgus-corrections"]
-    version: Literal[1]
-    clip: ClipShape
-    corrections: list[FileCorrection] = Field(max_length=MAX_IMPORTED)
 
 
 @router.get("/clips/{clip_id}/corrections/file")
@@ -96,13 +72,10 @@ def import_corrections(request: Request, clip_id: int, body: CorrectionsFile) ->
     """
     _, frames = clip_frames(request, clip_id)
     track = frames.track
-    shape = (track.width, track.height, track.n_frames)
-    if (body.clip.width, body.clip.height, body.clip.frames) != shape:
-        raise HTTPException(
-            422,
-            f"the file is for a {body.clip.width}x{body.clip.height} clip of {body.clip.frames} "
-            f"frames; this clip is {shape[0]}x{shape[1]} with {shape[2]}",
-        )
+    try:
+        check_shape(body, frames)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
     checked = []
     for item in body.corrections:
         if item.frame >= track.n_frames:

@@ -15,8 +15,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
+from valgus.corrections.report_section import with_corrections
 from valgus.movement import titles
-from valgus.web.report_corrections import with_corrections
 from valgus.web.results import load_report
 from valgus.web.storage import RESULT_FILES
 

@@ -20,10 +20,10 @@ import math
 from pathlib import Path
 from typing import Any
 
+from valgus.corrections.clip_frames import FrameError, frame_jpeg, load_clip_frames
 from valgus.outputs.folders import make_folder
 from valgus.web.correction_store import CorrectionStore
 from valgus.web.db import Database
-from valgus.web.keyframe import FrameError, frame_jpeg, load_clip_frames
 from valgus.web.results import load_report
 from valgus.web.storage import DataDir
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from valgus.web.corrected import corrected_reps, corrected_summary
+from valgus.corrections.reps import corrected_reps, corrected_summary
 
 _ANCHORS = ('<section class="reps">', "</main>")
 
