@@ -10,14 +10,15 @@ size and frame count, and an import into another clip is refused.
 from __future__ import annotations
 
 import datetime
-import io
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from valgus.corrections.file import (
     FORMAT,
@@ -92,29 +93,36 @@ def import_corrections(request: Request, clip_id: int, body: CorrectionsFile) ->
     return {"imported": len(saved), "ids": saved}
 
 
-def _zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+def _zip_folder(folder: Path, zip_path: Path) -> None:
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 archive.write(path, path.relative_to(folder.parent).as_posix())
-    return buffer.getvalue()
 
 
 @router.get(
     "/reference/export",
-    response_class=Response,
+    response_class=FileResponse,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def reference_export(request: Request, pseudonymise: bool = False) -> Response:
-    """Every corrected frame of every clip as reference data, zipped (valgus reference export)."""
+def reference_export(request: Request, pseudonymise: bool = False) -> FileResponse:
+    """Every corrected frame of every clip as reference data, zipped (valgus reference export).
+
+    Built under the data directory's tmp/ and streamed from there (a large export is
+    never held in memory); the folder goes once the answer is sent, or at the next start.
+    """
     data = request.app.state.data
     name = f"valgus-reference-{datetime.date.today().isoformat()}"
-    with tempfile.TemporaryDirectory(dir=data.tmp) as tmp:
-        export_reference(data.root, Path(tmp) / name, pseudonymise=pseudonymise)
-        body = _zip_folder(Path(tmp) / name)
-    return Response(
-        body,
+    work = Path(tempfile.mkdtemp(dir=data.tmp))
+    try:
+        export_reference(data.root, work / name, pseudonymise=pseudonymise)
+        _zip_folder(work / name, work / f"{name}.zip")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return FileResponse(
+        work / f"{name}.zip",
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        filename=f"{name}.zip",
+        background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
     )

@@ -176,6 +176,9 @@ function startEditor({ clipId, times, video, onChange }) {
 
   async function open(frame) {
     status("Loading…");
+    const select = $("editor-frame");
+    if (![...select.options].some((o) => Number(o.value) === frame)) select.append(el("option", { value: frame, text: `paused frame (frame ${frame})` }));
+    select.value = String(frame);
     detail = await api(`/api/clips/${clipId}/frames/${frame}`);
     if (LEG_NAMES.some((n) => !detail.model.points[n]) && !detail.correction) {
       status(`The model found no legs on frame ${frame}.`, "error");
