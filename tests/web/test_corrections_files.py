@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,31 @@ def test_a_coach_name_reaches_the_report_as_text(two_clips, tmp_path: Path) -> N
     (folder / "report.html").write_text("<main></main>", encoding="utf-8")
     html = client.get(f"/files/clips/{second}/report.html").text
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_deleting_a_clip_deletes_its_corrections_and_files_only(two_clips, tmp_path) -> None:
+    client, first, second = two_clips
+    data = tmp_path / "data"
+    body = {"frame": 1, "points": {n: list(p) for n, p in geo.POINTS.items()}, "coach": "Sam"}
+    assert client.post(f"/api/clips/{second}/corrections", json=body).status_code == 201
+    assert client.post(f"/api/clips/{first}/notes", json={"body": "re-test"}).status_code == 201
+    uploads = sorted(p.name for p in (data / "uploads").iterdir())
+    assert client.delete(f"/api/clips/{first}").json() == {"ok": True}
+    assert client.get(f"/api/clips/{first}").status_code == 404
+    assert client.get(f"/api/clips/{first}/corrections").status_code == 404
+    assert not (data / "results" / str(first)).exists()
+    assert len(list((data / "uploads").iterdir())) == len(uploads) - 1
+    with sqlite3.connect(data / "valgus.sqlite3") as conn:
+        rows = conn.execute("SELECT clip_id, COUNT(*) FROM corrections GROUP BY clip_id").fetchall()
+        assert rows == [(second, 1)]
+        assert conn.execute("SELECT COUNT(*) FROM notes").fetchone() == (0,)
+    assert client.delete(f"/api/clips/{first}").status_code == 404
+
+
+def test_a_clip_being_analysed_is_not_deleted(two_clips, tmp_path) -> None:
+    client, first, _ = two_clips
+    with sqlite3.connect(tmp_path / "data" / "valgus.sqlite3") as conn:
+        conn.execute("UPDATE jobs SET state = 'running' WHERE clip_id = ?", (first,))
+    response = client.delete(f"/api/clips/{first}")
+    assert response.status_code == 409 and "is being analysed" in response.json()["detail"]
+    assert len(client.get(f"/api/clips/{first}/corrections").json()["corrections"]) == 1

@@ -197,5 +197,15 @@ $("note-form").addEventListener("submit", async (e) => {
   }
 });
 
+$("delete-clip").addEventListener("click", async () => {
+  if (!confirm("Delete this clip with its results, notes and corrections? This cannot be undone.")) return;
+  try {
+    await api(`/api/clips/${clipId}`, { method: "DELETE" });
+    location.href = "/";
+  } catch (error) {
+    $("status").replaceChildren(el("span", { class: "error small", text: `Not deleted: ${error.message}` }));
+  }
+});
+
 load().catch((error) => { $("title").textContent = `Cannot load clip ${clipId}: ${error.message}`; });
 loadNotes().catch(() => {});
