@@ -86,16 +86,17 @@ function startEditor({ clipId, times, video, onChange }) {
     const m = detail.model.angles || {};
     const rep = detail.model.reported || {};
     // valgus's own reading on this frame (frames.csv), blank where it judged FPPA not valid.
-    const reported = (side) => (rep[`fppa_valid_${side}`] === false ? null : rep[`fppa_${side}_deg`] ?? m[`fppa_${side}_deg`]);
-    const row = (label, coach, model, raw) => el("tr", {}, el("td", { text: label }),
-      el("td", { class: "num coach-num", text: fmt(coach, 1, "°") }), el("td", { class: "num", text: fmt(model, 1, "°") }),
+    const reported = (side) => (`fppa_valid_${side}` in rep ? (rep[`fppa_valid_${side}`] ? rep[`fppa_${side}_deg`] ?? null : null) : m[`fppa_${side}_deg`] ?? null);
+    // A knee valgus reads no FPPA on (lifted leg, thigh foreshortened): the coach's angle is dimmed.
+    const row = (label, coach, model, raw, unread = false) => el("tr", {}, el("td", { text: label }),
+      el("td", { class: `num coach-num${unread ? " muted" : ""}`, title: unread ? "valgus reads no FPPA for this knee on this frame" : null, text: fmt(coach, 1, "°") }), el("td", { class: "num", text: fmt(model, 1, "°") }),
       el("td", { class: "num muted", text: fmt(raw, 1, "°") }));
     $("editor-angles").replaceChildren(
       el("thead", {}, el("tr", {}, el("th", { text: "" }), el("th", { class: "num", text: "Coach" }),
         el("th", { class: "num", text: "valgus" }), el("th", { class: "num", text: "model raw" }))),
       el("tbody", {},
-        row("FPPA left", live.fppa_left_deg, reported("left"), m.fppa_model_left_deg),
-        row("FPPA right", live.fppa_right_deg, reported("right"), m.fppa_model_right_deg),
+        row("FPPA left", live.fppa_left_deg, reported("left"), m.fppa_model_left_deg, reported("left") === null),
+        row("FPPA right", live.fppa_right_deg, reported("right"), m.fppa_model_right_deg, reported("right") === null),
         row("Pelvic obliquity", live.pelvis, rep.pelvic_obliquity_raw_deg, m.pelvic_obliquity?.raw_deg),
         live.asis === undefined ? null : row("ASIS obliquity", live.asis, null, null)));
     $("editor-angles").dataset.fppaRight = live.fppa_right_deg.toFixed(3);
