@@ -18,6 +18,7 @@ it overlaps one of the other kind).
 
     python benchmarks/accuracy.py [--clips N] [--jobs J] [--cache DIR] [--no-doc]
                                   [--figure drawn] [--mirror-average] [--compare-models ...]
+    python benchmarks/accuracy.py --reference OUT   # coaches' corrections instead (real clips)
 
 How long (measured): the 48-clip set is 11,568 frames at 360x640; rendering and
 the model take ~35 s of CPU per clip, 42 min in all with ``--jobs 2`` on a
@@ -58,6 +59,7 @@ from benchmarks.accuracy_set import (  # noqa: E402
     human_specs,
     track_and_truth,
 )
+from benchmarks.reference_agreement import print_agreement  # noqa: E402
 from valgus.analysis.flags import grade_series, intervals  # noqa: E402
 from valgus.errors import ValgusError  # noqa: E402
 from valgus.pipeline import analyze_track  # noqa: E402
@@ -372,7 +374,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="MODEL",
         help="headline table of these models instead (lite | full | heavy | .task paths)",
     )
+    parser.add_argument(
+        "--reference", type=Path, metavar="DIR", help="agreement with a valgus reference export"
+    )
     args = parser.parse_args(argv)
+    if args.reference:  # benchmarks/reference_agreement.py: the coaches' points are the truth
+        return print_agreement(args.reference)
     try:  # a wrong model is one line here, not a traceback after the first render
         for model in args.compare_models or [args.model]:
             resolve_model(model)

@@ -82,6 +82,13 @@ def _add_analyze(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="PATHs are pose.npz files (or output folders): re-analyse without the model",
     )
+    p.add_argument(
+        "--corrections",
+        type=Path,
+        metavar="FILE",
+        help="a coach's corrections of the clip's points (JSON from valgus serve): "
+        "report.html shows the coach's FPPA beside the model's; one clip only",
+    )
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     add_video_size_option(p)
     p.add_argument(
@@ -110,6 +117,10 @@ COMMAND_MODULES = {
     "batch": ("valgus.batch.cli", "analyse many clips on a process pool or a Dask cluster"),
     "live": ("valgus.live.cli", "live webcam analysis with real-time cues"),
     "serve": ("valgus.web.cli", "local web app where coaches upload and review clips"),
+    "reference": (
+        "valgus.web.reference_cli",
+        "export the coaches' corrections of valgus serve as reference data",
+    ),
 }
 
 
@@ -166,6 +177,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         settings_from(args, write_video=not args.no_video, jobs=args.jobs),
         from_pose=args.from_pose,
         show_progress=not args.quiet,
+        corrections=args.corrections,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import time
 from typing import Any
 
@@ -134,6 +135,21 @@ def retry(request: Request, clip_id: int) -> dict[str, Any]:
     if not request.app.state.db.retry_job(clip["job_id"]):
         raise HTTPException(409, f"clip {clip_id} is {clip['state']}, not failed")
     request.app.state.runner.wake()
+    return {"ok": True}
+
+
+@router.delete("/clips/{clip_id}")
+def delete_clip(request: Request, clip_id: int) -> dict[str, Any]:
+    """Delete a clip: its upload, results, notes and corrections (not while it is analysed)."""
+    state = request.app.state
+    try:
+        clip = state.db.delete_clip(clip_id)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if clip is None:
+        raise HTTPException(404, f"no clip {clip_id}")
+    state.data.upload_path(clip["stored_name"]).unlink(missing_ok=True)
+    shutil.rmtree(state.data.result_dir(clip_id), ignore_errors=True)
     return {"ok": True}
 
 

@@ -19,6 +19,9 @@ from valgus import __version__
 from valgus.settings import AnalysisSettings
 from valgus.web.api import router as api_router
 from valgus.web.api_docs import add_api_docs
+from valgus.web.correction_store import CorrectionStore
+from valgus.web.corrections_api import router as corrections_router
+from valgus.web.corrections_files import router as correction_files_router
 from valgus.web.db import Database
 from valgus.web.jobs import JobRunner
 from valgus.web.pages import STATIC_DIR
@@ -107,7 +110,10 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.state.data = data
     app.state.db = db
     app.state.runner = runner
+    app.state.corrections = CorrectionStore(data.db_path)
     app.include_router(api_router)
+    app.include_router(corrections_router)
+    app.include_router(correction_files_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_api_docs(app)

@@ -181,6 +181,27 @@ class Database:
             rows = conn.execute(sql + " ORDER BY c.id DESC LIMIT ?", (*params, limit)).fetchall()
         return [_clip_row(r) for r in rows]
 
+    def delete_clip(self, clip_id: int) -> dict[str, Any] | None:
+        """Delete a clip that is not being analysed, with its job, notes and corrections.
+
+        Returns the deleted clip (for its files), None if there was none; ValueError
+        while its job runs (the worker is writing its results). The corrections go by
+        their foreign key (ON DELETE CASCADE, valgus.web.correction_store).
+        """
+        clip = self.clip(clip_id)
+        if clip is None:
+            return None
+        with self._connect() as conn:
+            # The write first, so the job thread cannot claim the job between check and delete.
+            cur = conn.execute(
+                "DELETE FROM jobs WHERE clip_id = ? AND state != 'running'", (clip_id,)
+            )
+            if cur.rowcount == 0:
+                raise ValueError(f"clip {clip_id} is being analysed; delete it when it is done")
+            conn.execute("DELETE FROM notes WHERE clip_id = ?", (clip_id,))
+            conn.execute("DELETE FROM clips WHERE id = ?", (clip_id,))
+        return clip
+
     def session(self, session_id: int) -> dict[str, Any] | None:
         """One session with its athlete's name, or None."""
         with self._connect() as conn:

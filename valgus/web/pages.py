@@ -15,7 +15,9 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
+from valgus.corrections.report_section import with_corrections
 from valgus.movement import titles
+from valgus.web.results import load_report
 from valgus.web.storage import RESULT_FILES
 
 router = APIRouter()
@@ -92,6 +94,15 @@ def clip_file(request: Request, clip_id: int, name: str, download: bool = False)
             headers["Content-Security-Policy"] = REPORT_POLICY
     if not path.is_file():
         raise HTTPException(404, f"clip {clip_id} has no {name}")
+    current = request.app.state.corrections.current(clip_id) if name == "report.html" else []
+    report = load_report(data.result_dir(clip_id) / "report.json") if current else None
+    if report is not None:  # the coaches' corrections, beside the model's readings
+        html = with_corrections(path.read_text(encoding="utf-8"), report, current)
+        if download:
+            headers["Content-Disposition"] = (
+                f'attachment; filename="{_slug(Path(save_as).stem)}.html"'
+            )
+        return Response(html, media_type=media_type, headers=headers)
     return FileResponse(
         path,
         media_type=media_type,

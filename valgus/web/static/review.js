@@ -13,6 +13,8 @@ const DOWNLOADS = [
   ["original", "Original upload", "video"],
 ];
 
+let report = null, corrected = null, editor = null;
+
 function seek(timeS) {
   video.currentTime = timeS;
 }
@@ -44,7 +46,7 @@ function showJob(clip) {
 }
 
 async function showResult(clip) {
-  const report = clip.report;
+  report = clip.report;
   $("job-box").hidden = true;
   $("result").hidden = false;
   $("reps-card").hidden = report.reps.length === 0;
@@ -55,17 +57,67 @@ async function showResult(clip) {
     $("open-report").hidden = false;
   }
   $("disclaimer").textContent = report.disclaimer;
-  renderSummary(report);
   renderFlags(report.flags);
-  renderReps(report);
+  await loadCorrections();
   $("downloads").replaceChildren(...DOWNLOADS.filter(([name]) => clip.files[name]).map(([name, label, kind]) =>
     el("li", {}, el("a", { href: `${clip.files[name]}?download=1`, download: "" }, label, el("span", { text: kind })))));
-  drawTimeline($("timeline"), await api(`/api/clips/${clipId}/timeline`), report, video);
+  const series = await api(`/api/clips/${clipId}/timeline`);
+  drawTimeline($("timeline"), series, report, video);
+  startCorrections(series.time_s);
+}
+
+// The coach's corrections: the reps and verdicts with them in, and the editor's frame list.
+async function loadCorrections() {
+  corrected = await api(`/api/clips/${clipId}/corrections`);
+  renderSummary(report);
+  renderReps(report);
+  const done = new Set(corrected.corrections.map((c) => c.frame));
+  const select = $("editor-frame"), chosen = select.value;
+  const options = [];
+  for (const k of corrected.key_frames) {
+    options.push([k.bottom, `Rep ${k.rep} · bottom`]);
+    for (const side of ["left", "right"]) if (k[side] !== k.bottom) options.push([k[side], `Rep ${k.rep} · ${side} knee read here`]);
+  }
+  for (const c of corrected.corrections) if (!options.some(([f]) => f === c.frame)) options.push([c.frame, "paused frame"]);
+  select.replaceChildren(...options.map(([frame, label]) =>
+    el("option", { value: frame, text: `${label} (frame ${frame})${done.has(frame) ? " ✓ corrected" : ""}` })));
+  if (chosen !== "") select.value = chosen;
+}
+
+function startCorrections(times) {
+  $("editor-card").hidden = false;
+  editor = startEditor({ clipId, times, video, onChange: loadCorrections });
+  const first = $("editor-frame").value;
+  if (first !== "") editor.open(Number(first)).catch((error) => { $("editor-status").textContent = error.message; });
+  $("reference-export").addEventListener("click", () => { location.href = "/api/reference/export"; });
+  $("corrections-download").href = `/api/clips/${clipId}/corrections/file`;
+  $("corrections-import").addEventListener("change", async (event) => {
+    const [file] = event.target.files;
+    if (!file) return;
+    try {
+      const body = await file.text();
+      const { imported } = await api(`/api/clips/${clipId}/corrections/import`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      await loadCorrections();
+      await editor.open(Number($("editor-frame").value));
+      $("editor-status").textContent = `Imported ${imported} correction${imported === 1 ? "" : "s"} from ${file.name}.`;
+    } catch (error) {
+      $("editor-status").textContent = `Not imported: ${error.message}`;
+    }
+    event.target.value = "";
+  });
 }
 
 function stat(label, value, detail, verdict) {
   return el("div", { class: "stat" }, el("div", { class: "k", text: label }),
     el("div", { class: "v" }, value, detail ? el("small", { text: ` ${detail}` }) : null), verdict ? chip(verdict) : null);
+}
+
+function kneeStat(label, side, s) {
+  const c = corrected && corrected.summary[side];
+  if (!c) return stat(label, fmt(s[side].mean_fppa_deg, 1, "°"), `peak ${fmt(s[side].peak_fppa_deg, 1, "°")}`, s[side].verdict);
+  const box = stat(label, fmt(c.mean_fppa_deg, 1, "°"), `model ${fmt(c.model_mean_fppa_deg, 1, "°")} · ${c.model_verdict}`, c.verdict);
+  box.append(chip(`coach-corrected, ${c.reps_corrected} rep${c.reps_corrected > 1 ? "s" : ""}`, "coach"));
+  return box;
 }
 
 function renderSummary(report) {
@@ -74,8 +126,8 @@ function renderSummary(report) {
   const d = s.side_difference;
   const sideNote = { real: "a real side difference", "too few reps": "too few reps to tell", "within error": "within measurement error" }[d.status] || d.status;
   $("summary").replaceChildren(
-    stat("Left knee FPPA", fmt(s.left.mean_fppa_deg, 1, "°"), `peak ${fmt(s.left.peak_fppa_deg, 1, "°")}`, s.left.verdict),
-    stat("Right knee FPPA", fmt(s.right.mean_fppa_deg, 1, "°"), `peak ${fmt(s.right.peak_fppa_deg, 1, "°")}`, s.right.verdict),
+    kneeStat("Left knee FPPA", "left", s),
+    kneeStat("Right knee FPPA", "right", s),
     stat("Pelvic drop", fmt(s.pelvic_drop_deg_max, 1, "°"), `mean ${fmt(s.pelvic_drop_deg_mean, 1, "°")}`, s.pelvic_verdict),
     stat(noun, String(report.reps.length), `left − right ${fmt(d.deg, 1, "°")}`, sideNote));
   $("warnings").replaceChildren(...report.quality.warnings.map((w) => el("li", { text: w })));
@@ -93,8 +145,16 @@ function renderFlags(flags) {
       el("span"), el("span", { class: "when", text: `${fmt(f.start_s, 2)}–${fmt(f.end_s, 2)} s · peak ${fmt(f.peak_deg, 1, "°")}` })))));
 }
 
-function degCell(value, thresholds, readAt) {
+function degCell(value, thresholds, readAt, coach) {
   // The rep's FPPA reading; * when read above the bottom (the knee bent too far there).
+  // A coach's value replaces it, marked, with the model's beside it.
+  if (coach && coach.coach_deg !== null) {
+    const shown = degCell(coach.coach_deg, thresholds, null, null);
+    shown.classList.add("corrected");
+    shown.title = `coach-corrected by ${coach.coach} on frame ${coach.frame}; the model read ${fmt(value, 1, "°")}`;
+    shown.append(el("small", { class: "model-num", text: ` model ${fmt(value, 1, "°")}` }));
+    return shown;
+  }
   const cls = value >= thresholds.fppa_marked_deg.value ? "bad-num" : value >= thresholds.fppa_above_deg.value ? "warn-num" : "";
   const mark = readAt === "above the bottom" ? "*" : "";
   return el("td", { class: `num ${cls}`, title: readAt ? `read ${readAt}` : "", text: fmt(value, 1, "°") + mark });
@@ -103,10 +163,11 @@ function degCell(value, thresholds, readAt) {
 function renderReps(report) {
   const t = report.thresholds;
   const head = ["Rep", "Stance", "Time", "FPPA L", "FPPA R", "Left − right", "KASR", "Pelvic drop", "Flags"];
+  const coach = (r, side) => corrected && corrected.reps.find((c) => c.index === r.index)?.[side];
   const rows = report.reps.map((r) => el("tr", { class: "clickable", title: "Play this rep", onclick: () => seek(r.start_s) },
     el("td", { text: String(r.index) }), el("td", { text: r.stance_side || "both" }),
     el("td", { class: "num", text: `${fmt(r.start_s, 2)}–${fmt(r.end_s, 2)} s` }),
-    degCell(r.fppa_left_deg, t, r.fppa_left_read_at), degCell(r.fppa_right_deg, t, r.fppa_right_read_at),
+    degCell(r.fppa_left_deg, t, r.fppa_left_read_at, coach(r, "left")), degCell(r.fppa_right_deg, t, r.fppa_right_read_at, coach(r, "right")),
     el("td", { class: "num", text: fmt(r.side_difference_deg, 1, "°") }),
     el("td", { class: "num", text: fmt(r.kasr, 2) }), el("td", { class: "num", text: fmt(r.pelvic_drop_deg, 1, "°") }),
     el("td", {}, ...r.flags.map((f) => chip(FLAG_NAMES[f.kind] || f.kind, verdictClass(f.verdict))))));
@@ -133,6 +194,16 @@ $("note-form").addEventListener("submit", async (e) => {
     loadNotes();
   } catch (error) {
     $("note-message").textContent = `Not saved: ${error.message}`;
+  }
+});
+
+$("delete-clip").addEventListener("click", async () => {
+  if (!confirm("Delete this clip with its results, notes and corrections? This cannot be undone.")) return;
+  try {
+    await api(`/api/clips/${clipId}`, { method: "DELETE" });
+    location.href = "/";
+  } catch (error) {
+    $("status").replaceChildren(el("span", { class: "error small", text: `Not deleted: ${error.message}` }));
   }
 });
 
