@@ -34,6 +34,7 @@ SIDES = ("left", "right")
 # (label, model column, coach column, per side, needs FPPA valid)
 METRICS = (
     ("FPPA, valgus", "model_fppa_{}_deg", "coach_fppa_{}_deg", True),
+    ("FPPA, second model", "second_model_fppa_{}_deg", "coach_fppa_{}_deg", True),
     ("FPPA, model raw", "model_raw_fppa_{}_deg", "coach_fppa_{}_deg", True),
     ("Pelvic obliquity, valgus", "model_pelvic_obliquity_deg", "coach_pelvic_obliquity_deg", False),
     (

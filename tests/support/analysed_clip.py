@@ -60,18 +60,20 @@ def _track() -> PoseTrack:
     )
 
 
-def _frames_csv(path: Path) -> None:
+def _frames_csv(path: Path, refined_right_deg: float | None) -> None:
+    """frames.csv as the pipeline writes it; the second model read the right knee at BOTTOM."""
     columns = ["frame", "time_s", "fppa_left_deg", "fppa_right_deg", "fppa_model_left_deg"]
-    columns += ["fppa_model_right_deg", "fppa_valid_left", "fppa_valid_right"]
+    columns += ["fppa_model_right_deg", "fppa_refined_left_deg", "fppa_refined_right_deg"]
+    columns += ["fppa_valid_left", "fppa_valid_right"]
     columns += ["pelvic_obliquity_raw_deg", "pelvic_obliquity_deg"]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for i in range(FRAMES):
             right = 1.25 * RIGHT_FPPA_DEG
-            writer.writerow(
-                [i, i / FPS, 0.0, right, 0.0, RIGHT_FPPA_DEG, True, True, 0.0, -BASELINE_DEG]
-            )
+            refined = refined_right_deg if i == BOTTOM and refined_right_deg is not None else ""
+            fppa = [0.0, right, 0.0, RIGHT_FPPA_DEG, "", refined, True, True]
+            writer.writerow([i, i / FPS, *fppa, 0.0, -BASELINE_DEG])
 
 
 def _report() -> dict:
@@ -97,8 +99,13 @@ def _report() -> dict:
     }
 
 
-def make_analysed_clip(root: Path, *, athlete: str = "Alex Morgan") -> tuple[DataDir, int]:
-    """A data directory at ``root`` with one finished clip; return it and the clip id."""
+def make_analysed_clip(
+    root: Path, *, athlete: str = "Alex Morgan", refined_right_deg: float | None = None
+) -> tuple[DataDir, int]:
+    """A data directory at ``root`` with one finished clip; return it and the clip id.
+
+    ``refined_right_deg``: the second model's FPPA of the right knee at BOTTOM (frames.csv).
+    """
     data = DataDir.create(root)
     db = Database(data.db_path)
     video = write_frames(root.parent / "clip.mp4", numbered_frames(FRAMES, WIDTH, HEIGHT), FPS)
@@ -122,6 +129,6 @@ def make_analysed_clip(root: Path, *, athlete: str = "Alex Morgan") -> tuple[Dat
     folder = data.result_dir(clip_id)
     folder.mkdir(parents=True)
     _track().save(folder / "pose.npz")
-    _frames_csv(folder / "frames.csv")
+    _frames_csv(folder / "frames.csv", refined_right_deg)
     (folder / "report.json").write_text(json.dumps(_report()), encoding="utf-8")
     return data, clip_id

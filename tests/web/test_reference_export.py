@@ -91,6 +91,25 @@ def test_the_benchmark_reads_the_export_back(corrected: Path, tmp_path: Path) ->
     assert "| FPPA, valgus | all | 4 |" in benchmark
 
 
+def test_where_the_second_model_read_the_frame_valgus_reported_its_angle(tmp_path: Path) -> None:
+    data, clip_id = geo.make_analysed_clip(tmp_path / "data", refined_right_deg=21.5)
+    client = TestClient(create_app(ServeConfig(data_dir=data.root)), base_url="http://127.0.0.1")
+    for frame in (geo.BOTTOM, 2):
+        body = {"frame": frame, "points": geo.POINTS, "coach": "Sam Coach"}
+        assert client.post(f"/api/clips/{clip_id}/corrections", json=body).status_code == 201
+    out = tmp_path / "reference"
+    assert run_cli("reference", "export", "--data", data.root, "-o", out).returncode == 0
+    frame_2, bottom = read_index(out)
+    assert float(bottom["model_fppa_right_deg"]) == float(bottom["second_model_fppa_right_deg"])
+    assert float(bottom["model_fppa_right_deg"]) == pytest.approx(21.5)
+    assert float(frame_2["model_fppa_right_deg"]) == pytest.approx(VALGUS_RIGHT, abs=1e-3)
+    assert frame_2["second_model_fppa_right_deg"] == ""
+    table = {(t["metric"], t["group"]): t for t in agreement_table(read_index(out))}
+    second = table[("FPPA, second model", "all")]
+    assert second["n"] == 1  # the right knee at the bottom: the one frame it read
+    assert second["bias"] == pytest.approx(21.5 - geo.RIGHT_FPPA_DEG, abs=1e-3)
+
+
 def run_python(*args) -> str:
     result = subprocess.run(
         [sys.executable, *map(str, args)], capture_output=True, text=True, cwd=REPO, timeout=300

@@ -30,6 +30,8 @@ REPORTED_COLUMNS = (
     "fppa_right_deg",
     "fppa_model_left_deg",
     "fppa_model_right_deg",
+    "fppa_refined_left_deg",
+    "fppa_refined_right_deg",
     "fppa_valid_left",
     "fppa_valid_right",
     "pelvic_obliquity_deg",

@@ -48,6 +48,8 @@ INDEX_COLUMNS = (
     "coach_fppa_right_deg",
     "model_fppa_left_deg",
     "model_fppa_right_deg",
+    "second_model_fppa_left_deg",
+    "second_model_fppa_right_deg",
     "model_raw_fppa_left_deg",
     "model_raw_fppa_right_deg",
     "fppa_valid_left",
@@ -68,10 +70,13 @@ y down) of the coach and of the model, and every angle.
 Angles, degrees:
 - `coach_fppa_*`: FPPA of the coach's points (180 minus the hip-knee-ankle angle,
   + valgus: knee medial of the hip-ankle line), as a person digitising reads it.
-- `model_fppa_*`: what valgus reported on that frame (frames.csv: MediaPipe's
-  filtered points x the calibration gain); `model_raw_fppa_*`: MediaPipe's points
-  on the frame as the model gave them, no gain. `fppa_valid_*`: valgus judged FPPA
-  meaningful there (thigh not foreshortened, knee not too bent).
+- `model_fppa_*`: what valgus reported on that frame: the second pose model's
+  FPPA where it re-read the frame (a rep's reading frame), else MediaPipe's
+  filtered points x the calibration gain; `second_model_fppa_*`: the second
+  model's alone (blank where it did not read the frame); `model_raw_fppa_*`:
+  MediaPipe's points on the frame as the model gave them, no gain.
+  `fppa_valid_*`: valgus judged FPPA meaningful there (thigh not foreshortened,
+  knee not too bent).
 - `*_pelvic_obliquity_deg`: the left-to-right hip line against the image horizontal,
   + when the person's left hip is lower (no standing baseline removed, so coach and
   model compare on the same frame); `coach_asis_obliquity_deg` the same for the ASIS.
@@ -79,6 +84,12 @@ Angles, degrees:
 Pseudonymised exports replace names and ids with numbered labels; the pictures
 still show the person. Analyse with `python benchmarks/accuracy.py --reference DIR`.
 """
+
+
+def reported_fppa(reported: dict[str, Any], side: str) -> float | None:
+    """What valgus reported for ``side`` on a frame: the second model's FPPA where it read it."""
+    refined = reported.get(f"fppa_refined_{side}_deg")
+    return refined if refined is not None else reported.get(f"fppa_{side}_deg")
 
 
 def _number(value: Any) -> float | str:
@@ -114,8 +125,14 @@ def _row(correction: dict, clip: dict, report: dict | None, names: dict[str, str
         "moved": " ".join(angles.get("moved", [])),
         "coach_fppa_left_deg": _number(coach["fppa_left_deg"]),
         "coach_fppa_right_deg": _number(coach["fppa_right_deg"]),
-        "model_fppa_left_deg": _number(reported.get("fppa_left_deg")),
-        "model_fppa_right_deg": _number(reported.get("fppa_right_deg")),
+        **{
+            f"model_fppa_{side}_deg": _number(reported_fppa(reported, side))
+            for side in ("left", "right")
+        },
+        **{
+            f"second_model_fppa_{side}_deg": _number(reported.get(f"fppa_refined_{side}_deg"))
+            for side in ("left", "right")
+        },
         "model_raw_fppa_left_deg": _number(model.get("fppa_model_left_deg")),
         "model_raw_fppa_right_deg": _number(model.get("fppa_model_right_deg")),
         "fppa_valid_left": reported.get("fppa_valid_left", ""),

@@ -85,8 +85,10 @@ function startEditor({ clipId, times, video, onChange }) {
     const live = coachAngles(points);
     const m = detail.model.angles || {};
     const rep = detail.model.reported || {};
-    // valgus's own reading on this frame (frames.csv), blank where it judged FPPA not valid.
-    const reported = (side) => (`fppa_valid_${side}` in rep ? (rep[`fppa_valid_${side}`] ? rep[`fppa_${side}_deg`] ?? null : null) : m[`fppa_${side}_deg`] ?? null);
+    // valgus's own reading on this frame (frames.csv): the second model's where it re-read the
+    // frame (a rep's reading), else MediaPipe's; blank where valgus judged FPPA not valid.
+    const read = (side) => rep[`fppa_refined_${side}_deg`] ?? rep[`fppa_${side}_deg`] ?? null;
+    const reported = (side) => (`fppa_valid_${side}` in rep ? (rep[`fppa_valid_${side}`] ? read(side) : null) : m[`fppa_${side}_deg`] ?? null);
     // A knee valgus reads no FPPA on (lifted leg, thigh foreshortened): the coach's angle is dimmed.
     const row = (label, coach, model, raw, unread = false) => el("tr", {}, el("td", { text: label }),
       el("td", { class: `num coach-num${unread ? " muted" : ""}`, title: unread ? "valgus reads no FPPA for this knee on this frame" : null, text: fmt(coach, 1, "°") }), el("td", { class: "num", text: fmt(model, 1, "°") }),
