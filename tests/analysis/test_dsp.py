@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from valgus.analysis.dsp import butter_lowpass, filtfilt, find_peaks
+from valgus.analysis.dsp import butter_lowpass, filtfilt, find_peaks, near_marked
 
 
 @pytest.mark.parametrize("order", [1, 2, 3, 4])
@@ -95,3 +95,12 @@ def test_analysis_does_not_import_scipy_signal():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_near_marked_reaches_the_given_time_either_side_of_each_marked_frame():
+    times = np.arange(20) / 10.0  # 10 fps
+    marked = np.zeros(20, dtype=bool)
+    marked[[5, 15]] = True
+    near = near_marked(times, marked, 0.2)
+    assert np.flatnonzero(near).tolist() == [3, 4, 5, 6, 7, 13, 14, 15, 16, 17]
+    assert not near_marked(times, np.zeros(20, dtype=bool), 0.2).any()

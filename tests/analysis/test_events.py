@@ -14,7 +14,13 @@ import pytest
 from tests.support.frames import make_frames
 from valgus.analysis.events import Rep, add_pelvic_drop, detect_movement, segment_reps
 from valgus.analysis.rep_metrics import rep_metrics
-from valgus.analysis.stance import pelvic_drop_from_obliquity, stance_side_per_frame
+from valgus.analysis.stance import (
+    LEG_LIFT_SHIFT_DEG as SHIFT,
+)
+from valgus.analysis.stance import (
+    pelvic_drop_from_obliquity,
+    stance_side_per_frame,
+)
 
 
 def bump(t, centre_s, width_s, height):
@@ -182,9 +188,10 @@ def test_stance_holds_and_peak_drop_frame():
     assert [r.bottom_frame for r in reps] == [48, 150]
     drop = add_pelvic_drop(frames, reps)
     assert drop.name == "pelvic_drop_deg"
-    assert drop[48] == pytest.approx(6.0)
-    assert drop[150] == pytest.approx(5.0)
-    assert drop[180] == pytest.approx(-8.0)
+    # On one leg the drop carries the leg-lift correction (MediaPipe's hips rise with the foot).
+    assert drop[48] == pytest.approx(6.0 + SHIFT)
+    assert drop[150] == pytest.approx(5.0 + SHIFT)
+    assert drop[180] == pytest.approx(-8.0 + SHIFT)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +208,7 @@ def test_stance_holds_and_peak_drop_frame():
 )
 def test_pelvic_drop_sign(stance, obliquity, drop):
     got = pelvic_drop_from_obliquity(np.array([obliquity]), np.array([stance], dtype=object))
-    np.testing.assert_allclose(got, [drop])
+    np.testing.assert_allclose(got, [drop + (SHIFT if stance else 0.0)])
 
 
 def test_add_pelvic_drop_rep_side_overrides_frame_side():
@@ -209,11 +216,11 @@ def test_add_pelvic_drop_rep_side_overrides_frame_side():
     lift_right = np.where(t < 0.5, 0.2, 0.0)  # left stance in frames 0-14 per ankle lift
     frames = make_frames(t, ankle_lift_right=lift_right, pelvic_obliquity_deg=np.full(t.size, -3.0))
     drop = add_pelvic_drop(frames, [Rep(1, 10, 12, 20, None)]).to_numpy()
-    np.testing.assert_allclose(drop[:10], 3.0)  # left stance: -(-3)
+    np.testing.assert_allclose(drop[:10], 3.0 + SHIFT)  # left stance: -(-3), on one leg
     np.testing.assert_allclose(drop[10:21], 3.0)  # bilateral rep: |-3|
     np.testing.assert_allclose(drop[21:], 3.0)
     drop = add_pelvic_drop(frames, [Rep(1, 0, 5, 14, "right")]).to_numpy()
-    np.testing.assert_allclose(drop[:15], -3.0)
+    np.testing.assert_allclose(drop[:15], -3.0 + SHIFT)
 
 
 def test_rep_metrics_numbers():
@@ -257,11 +264,11 @@ def test_rep_metrics_numbers():
     assert bilateral.kasr_bottom == pytest.approx(0.6)
     assert (m.knee_medial_bottom_left, m.knee_medial_bottom_right) == pytest.approx((0.1, 0.0))
     assert m.trunk_lean_bottom_deg == pytest.approx(3.0)
-    # Left stance: drop = -obliquity = 2 + 4 * shape.
-    assert m.pelvic_drop_bottom_deg == pytest.approx(6.0)
-    assert m.peak_pelvic_drop_deg == pytest.approx(6.0, abs=0.05)
+    # Left stance: drop = -obliquity = 2 + 4 * shape, plus the leg-lift correction.
+    assert m.pelvic_drop_bottom_deg == pytest.approx(6.0 + SHIFT)
+    assert m.peak_pelvic_drop_deg == pytest.approx(6.0 + SHIFT, abs=0.05)
     assert m.peak_pelvic_drop_frame in (44, 45, 46)
-    assert m.mean_pelvic_drop_deg == pytest.approx(np.mean(2 + 4 * shape[25:66]))
+    assert m.mean_pelvic_drop_deg == pytest.approx(np.mean(2 + 4 * shape[25:66]) + SHIFT)
     assert m.to_dict()["stance_side"] == "left"
     # Readings: the left knee at the bottom; the right, invalid there, at its deepest valid
     # frame (the bump is symmetric: the first of the two equally deep ones).

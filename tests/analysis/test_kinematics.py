@@ -229,7 +229,8 @@ def test_ankle_lift_from_a_single_leg_stance():
     f, ref = kin.frames, kin.reference
     np.testing.assert_allclose(f["ankle_lift_left"][10:], 40.0 / ref.leg_length_px, atol=1e-12)
     np.testing.assert_allclose(f["ankle_lift_right"], 0.0, atol=1e-12)
-    assert ref.standing_frames == 10  # the lifted frames are not standing
+    # Neither the lifted frames nor the 0.2 s before the lift (frames 4-9) are standing.
+    assert ref.standing_frames == 4
 
 
 def test_pelvic_baseline_removes_camera_roll():
@@ -239,7 +240,7 @@ def test_pelvic_baseline_removes_camera_roll():
     rolled = [rotate(p, 5.0) for p in frames]  # the camera is rolled 5 degrees
     kin = compute_kinematics(track_of(rolled))
     f = kin.frames
-    assert kin.reference.standing_frames == 30
+    assert kin.reference.standing_frames == 24  # not the 0.2 s before the lift
     assert abs(kin.reference.pelvic_baseline_deg) == pytest.approx(5.0, abs=1e-9)
     np.testing.assert_allclose(f["pelvic_obliquity_deg"][:30], 0.0, atol=1e-9)
     np.testing.assert_allclose(f["pelvic_obliquity_deg"][30:], 6.0, atol=0.5)
@@ -364,3 +365,14 @@ def test_world_landmarks_without_depth_are_not_a_side_view():
     yaw = body_yaw_deg(track.world_xyz_m)
     np.testing.assert_allclose(yaw, (3.5 + 3.9) / 2)
     assert assess_view(track).view == "front"
+
+
+def test_the_frames_just_before_a_lift_do_not_set_the_pelvic_baseline():
+    """The leg-lift artefact: MediaPipe's hip line starts to tilt as the foot starts to rise,
+    frames before the lift is seen. Here 6 such frames (0.2 s) outnumber the 4 level ones."""
+    tilt_px = 80.0 * math.tan(math.radians(3.0))
+    frames = [figure()] * 4 + [figure(left_hip_drop_px=tilt_px)] * 6
+    frames += [figure(lift_left_px=60.0, left_hip_drop_px=tilt_px)] * 20
+    kin = compute_kinematics(track_of(frames))
+    assert kin.reference.standing_frames == 4
+    assert kin.reference.pelvic_baseline_deg == pytest.approx(0.0, abs=1e-9)

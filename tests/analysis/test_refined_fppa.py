@@ -101,7 +101,7 @@ def test_the_report_says_where_the_readings_came_from():
     metrics = [rep_metrics(frames.assign(**refined_fppa_columns(frames, legs)), rep,
                            pelvic_reference="standing")]  # fmt: skip
     note = second_model_note(legs, metrics)
-    assert note.startswith("1 of 2 FPPA readings come from a second pose model (MoveNet Thunder)")
-    assert "the other 1 are MediaPipe's angle x 1.25" in note
+    assert note.startswith("FPPA readings: 1 of 2 from a second pose model (MoveNet Thunder)")
+    assert "Curves, other frames (1 where it did not see the leg clearly): MediaPipe's" in note
     assert "did not re-read" in second_model_note(None, metrics)
-    assert "nothing to re-read" in second_model_note(KeyframeLegs(), [])
+    assert second_model_note(KeyframeLegs(), []).startswith("No FPPA reading was taken.")

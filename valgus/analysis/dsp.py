@@ -131,3 +131,15 @@ def _prominence(v: list[float], peak: int) -> float:
         right_min = min(right_min, v[i])
         i += 1
     return top - max(left_min, right_min)
+
+
+def near_marked(times_s: np.ndarray, marked: np.ndarray, within_s: float) -> np.ndarray:
+    """Frames within ``within_s`` seconds of a ``marked`` frame (the marked ones included)."""
+    marked_times = times_s[marked]
+    if not marked_times.size:
+        return np.zeros(times_s.shape, dtype=bool)
+    first_after = np.searchsorted(marked_times, times_s)  # first marked time >= each time
+    last = marked_times.size - 1
+    before = marked_times[np.clip(first_after - 1, 0, last)]
+    after = marked_times[np.clip(first_after, 0, last)]
+    return np.minimum(np.abs(times_s - before), np.abs(after - times_s)) <= within_s

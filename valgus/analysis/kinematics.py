@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from valgus.analysis.calibration import calibrated_fppa_deg
+from valgus.analysis.dsp import near_marked
 from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.geometry import (
     fppa_deg,
@@ -59,6 +60,7 @@ MIN_HIP_WIDTH_RATIO = 0.5
 # single-leg stance sits 13% or more above the floor (front/tux_hyva6.mp4).
 STANDING_MAX_DEPTH = 0.05
 GROUNDED_MAX_LIFT = 0.08
+LIFT_GUARD_S = 0.2  # not standing this near a lift: seen late, hips already tilt (stance.py)
 # An ankle that never comes closer to the floor than this (leg lengths) is taken as
 # placed forward (stagger), not lifted; see _stagger.
 MAX_STAGGER = 0.1
@@ -202,9 +204,9 @@ def estimate_reference(
     Statistics come from frames with the lower body visible (all frames if there
     are none, so a cropped clip still gets numbers, and the pipeline warns about
     framing). Standing frames: depth < 0.05 and both ankle lifts < 0.08 (leg
-    lengths); their median raw obliquity is the baseline that removes camera
-    roll and landmark bias from pelvic drop (Dingenen 2018 measure against a
-    standing reference too).
+    lengths), not within 0.2 s of a lifted foot; their median raw obliquity is
+    the baseline that removes camera roll and landmark bias from pelvic drop
+    (Dingenen 2018 measure against a standing reference too).
     """
     xy = track.xy_px
     use = lower_body_visible(track, min_visibility=min_visibility)
@@ -228,8 +230,11 @@ def estimate_reference(
     obliquity = pelvic_obliquity_deg(left_hip, right_hip)
     with np.errstate(invalid="ignore"):
         standing = use & (depth < STANDING_MAX_DEPTH) & np.isfinite(obliquity)
+        lifted = np.zeros(track.n_frames, dtype=bool)
         for lift in lifts:
             standing &= lift < GROUNDED_MAX_LIFT
+            lifted |= lift >= GROUNDED_MAX_LIFT
+    standing &= ~near_marked(track.times_s, lifted, LIFT_GUARD_S)
     baseline = float(np.median(obliquity[standing])) if standing.any() else 0.0
     kasr = ratio(
         np.abs(xy[:, Landmark.LEFT_KNEE, 0] - xy[:, Landmark.RIGHT_KNEE, 0]),

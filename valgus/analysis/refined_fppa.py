@@ -27,7 +27,7 @@ from valgus.pose.keyframe_legs import KeyframeLegs
 from valgus.pose.second_model import MODEL_LABEL as SECOND_MODEL
 
 REFINED_COLUMN = "fppa_refined_{side}_deg"
-MEDIAPIPE_READING = "MediaPipe's angle x 1.25 (calibrated)"
+MEDIAPIPE_READING = "MediaPipe's angle x 1.25"
 
 
 def reading_frames(metrics: Iterable[RepMetrics]) -> list[int]:
@@ -76,24 +76,22 @@ def reading_counts(metrics: Iterable[RepMetrics]) -> tuple[int, int]:
 
 
 def second_model_note(legs: KeyframeLegs | None, metrics: Iterable[RepMetrics]) -> str:
-    """One plain sentence on where the FPPA readings came from, for the report's method."""
+    """Where the FPPA readings came from, in two plain sentences for the report's method."""
+    calibrated = (
+        f"{MEDIAPIPE_READING}: on rendered bodies it reads FPPA at 0.80 of its size "
+        "(error 2-3 deg calibrated); its own angle is kept as fppa_model_*."
+    )
     if legs is None:
         return (
-            "The second pose model did not re-read the rep bottoms (turned off, or the "
-            f"source video was not available): each reading is {MEDIAPIPE_READING}."
+            "FPPA readings: MediaPipe's, the second pose model did not re-read the rep "
+            f"bottoms (turned off, or the source video was not available). {calibrated}"
         )
     refined, total = reading_counts(metrics)
     if total == 0:
-        return "No FPPA reading was taken, so the second pose model had nothing to re-read."
-    rest = (
-        ""
-        if refined == total
-        else f"; the other {total - refined} are {MEDIAPIPE_READING}, where it did not see "
-        "the leg clearly"
-    )
+        return f"No FPPA reading was taken. Curves: {calibrated}"
+    rest = "" if refined == total else f" ({total - refined} where it did not see the leg clearly)"
     return (
-        f"{refined} of {total} FPPA readings come from a second pose model ({SECOND_MODEL}) "
-        "that re-reads hips, knees and ankles at the frames where the reps are read; on "
-        "rendered bodies with known angles it erred by 1.6-1.9 deg there, MediaPipe by 2-3 "
-        f"deg{rest}. Curves and other frames are MediaPipe's."
+        f"FPPA readings: {refined} of {total} from a second pose model ({SECOND_MODEL}) "
+        "re-reading hips, knees and ankles at the rep bottoms (rendered bodies: error "
+        f"1.6-1.9 deg). Curves, other frames{rest}: {calibrated}"
     )

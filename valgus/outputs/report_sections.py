@@ -11,7 +11,6 @@ import math
 from html import escape
 from pathlib import Path
 
-from valgus.analysis.calibration import FPPA_CALIBRATION_NOTE
 from valgus.analysis.flags import FlagEvent, verdict
 from valgus.analysis.refined_fppa import second_model_note
 from valgus.analysis.rep_metrics import RepMetrics
@@ -329,8 +328,7 @@ def method(session: Session) -> str:
     return (
         '<section class="method"><h2>How this was judged</h2>'
         f'<p class="caveat">{escape(VALIDITY_CAVEAT)}</p>'
-        f'<p class="calibration">{escape(FPPA_CALIBRATION_NOTE)}</p>'
-        f'<p class="second-model">{escape(readings_from)}</p>'
+        f'<p class="readings">{escape(readings_from)}</p>'
         f'<p class="screening"><b>{escape(SCREENING_NOTE)}</b></p>'
         '<div class="table-scroll"><table class="thresholds"><thead><tr>'
         '<th scope="col">Threshold</th><th scope="col" class="num">Value</th>'

@@ -54,6 +54,15 @@ def _number(text: str | None, digits: int = 2) -> float | None:
     return round(value, digits) if math.isfinite(value) else None
 
 
+# At a rep's reading frame the report reads the second model's FPPA (frames.csv
+# fppa_refined_*): the timeline shows that value there, so the peak and the readings
+# beside it are points of the curve.
+_REFINED_COLUMN = {
+    "fppa_left_deg": "fppa_refined_left_deg",
+    "fppa_right_deg": "fppa_refined_right_deg",
+}
+
+
 def timeline(frames_csv: Path) -> dict[str, list[float | None]]:
     """Per-frame series from frames.csv: ``time_s`` and TIMELINE_COLUMNS (None = no value)."""
     series: dict[str, list[float | None]] = {"time_s": []}
@@ -63,7 +72,9 @@ def timeline(frames_csv: Path) -> dict[str, list[float | None]]:
             series["time_s"].append(_number(row.get("time_s"), 4))
             for name in TIMELINE_COLUMNS:
                 valid = row.get(_VALID_COLUMN.get(name, ""), "True") != "False"
-                series[name].append(_number(row.get(name)) if valid else None)
+                refined = _number(row.get(_REFINED_COLUMN.get(name, ""), ""))
+                value = refined if refined is not None else _number(row.get(name))
+                series[name].append(value if valid else None)
     return series
 
 
