@@ -8,6 +8,7 @@ from valgus.outputs.annotated_video import write_annotated_video
 from valgus.outputs.keyframes import KeyFrameCollector, key_moments
 from valgus.outputs.opensim import write_opensim
 from valgus.outputs.plots import write_plots
+from valgus.outputs.point_check import point_check_data
 from valgus.outputs.report_html import write_report_html
 from valgus.outputs.report_json import write_report_json
 from valgus.outputs.tables import write_tables
@@ -27,9 +28,10 @@ def write_outputs(
 ) -> None:
     """pose.npz, report.json, CSVs, OpenSim files, plots, annotated.mp4 and report.html.
 
-    The video and the report's key frames need ``video_path``; without it the
-    report says no video was written. ``clip_name`` titles the report when the
-    file's own name is not the one its owner knows (web uploads). ``video_size``
+    The video, the report's key frames and its "Check the points" editor need
+    ``video_path``; without it the report says no video was written. ``clip_name``
+    titles the report when the file's own name is not the one its owner knows
+    (web uploads). ``video_size``
     is the annotated video's shorter side (None: the clip's own size).
     """
     session.raw_track.save(folder / "pose.npz")
@@ -39,7 +41,7 @@ def write_outputs(
     write_plots(session, folder)
     moments = key_moments(session)
     stills: dict[int, str] = {}
-    video_name = None
+    video_name = point_check = None
     if video_path is not None and video_path.exists():
         frames = session.frames.index
         collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
@@ -48,6 +50,7 @@ def write_outputs(
         )
         video_name = VIDEO_NAME
         stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
+        point_check = point_check_data(session, video_path, clip_name=clip_name)
     write_report_html(
         session,
         folder / "report.html",
@@ -55,4 +58,5 @@ def write_outputs(
         moments=moments,
         stills=stills,
         clip_name=clip_name,
+        point_check=point_check,
     )
