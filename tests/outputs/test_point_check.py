@@ -110,3 +110,4 @@ def test_no_section_without_frames_and_data_cannot_close_its_script(session) -> 
     payload = re.search(r'id="valgus-points">(.*?)</script>', html).group(1)
     assert json.loads(payload)["clip"]["name"] == "</script><b>x"
     assert "Download corrections (JSON)" in html
+    assert "function fppaDeg(" in html  # the app's editor geometry (points.js), inlined

@@ -20,7 +20,7 @@ import pytest
 from tests.support.cli import run_cli
 from tests.support.paths import SAMPLES
 from tests.support.web import first_seconds
-from valgus.analysis.geometry import fppa_deg
+from valgus.analysis.geometry import fppa_deg, pelvic_obliquity_deg
 from valgus.pose.track import PoseTrack
 
 pytestmark = pytest.mark.slow
@@ -87,6 +87,8 @@ def test_drag_a_knee_download_and_analyze_with_the_file(browser, tmp_path: Path)
     on_page = {name: _circle(page, name) for name in LEGS}
     live = float(page.get_attribute("#pc-angles", "data-fppa-right"))
     assert live == pytest.approx(_right_fppa(on_page), abs=1e-3)
+    pelvis = pelvic_obliquity_deg(np.array(on_page["left_hip"]), np.array(on_page["right_hip"]))
+    assert float(page.get_attribute("#pc-angles", "data-pelvis")) == pytest.approx(pelvis, abs=1e-3)
 
     page.click("#pc-download")  # no coach name yet: nothing is downloaded
     assert "Type your name first" in page.inner_text("#pc-status")
