@@ -71,7 +71,7 @@ function startEditor({ clipId, times, video, onChange }) {
   }
 
   function renderLens() {
-    drawLens(lens, image, selected && points[selected], 1, POINT_COLORS[pointSide(selected || "right_knee")]);
+    drawLens(lens, image, selected && points[selected], 1, selected && POINT_COLORS[pointSide(selected)]);
     if (!selected || !image.complete || !image.naturalWidth) return;
     const [x, y] = points[selected];
     $("editor-lens-label").textContent = `${selected.replace("_", " ")} at (${x.toFixed(1)}, ${y.toFixed(1)}) px, ×${LENS_ZOOM}`;
