@@ -101,6 +101,13 @@ def test_data_holds_the_clip_shape_and_raw_frames_shrunk_to_960_px(session, tmp_
     assert unnamed["clip"]["name"] == "clip.mp4"
 
 
+def test_no_data_from_a_clip_that_is_not_the_tracks(session, tmp_path) -> None:
+    other = write_frames(tmp_path / "other.mp4", numbered_frames(FRAMES, 64, 48), FPS)
+    assert point_check_data(session, other) is None  # 64x48 frames, landmarks of 2000x1000
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    assert point_check_data(session, tmp_path / "broken.mp4") is None
+
+
 def test_no_section_without_frames_and_data_cannot_close_its_script(session) -> None:
     assert point_check_section(None) == ""
     data = {"clip": {"name": "</script><b>x", "width": 2, "height": 2, "frames": 1}}

@@ -5,8 +5,8 @@ report.html from disk, drags the right knee with the mouse onto the line from th
 right hip to the right ankle (where FPPA is 0 by construction), nudges it 1 px
 with an arrow key, checks the live angle against valgus's own geometry of the
 points on the page, downloads the corrections and runs ``valgus analyze
---from-pose FOLDER --corrections FILE``, whose corrections.json must read the
-same angle from the same points.
+--from-pose FOLDER --corrections FILE --no-video``, whose corrections.json must
+read the same angle from the same points.
 """
 
 from __future__ import annotations
@@ -113,13 +113,17 @@ def test_drag_a_knee_download_and_analyze_with_the_file(browser, tmp_path: Path)
         assert point == pytest.approx(on_page[name], abs=0.0501)  # to 0.1 clip px
         assert [round(v * 10) for v in point] == pytest.approx([v * 10 for v in point], abs=1e-6)
 
+    second = tmp_path / "second"
     result = run_cli(
-        "analyze", "--from-pose", folder, "--corrections", file, "-o", tmp_path / "second"
+        "analyze", "--from-pose", folder, "--corrections", file, "-o", second, "--no-video"
     )
     assert result.returncode == 0, result.stderr
-    written = json.loads((tmp_path / "second" / "squat_3s" / "corrections.json").read_text())
+    written = json.loads((second / "squat_3s" / "corrections.json").read_text())
     coach = written["corrections"][0]["angles"]["coach"]["fppa_right_deg"]
     assert coach == pytest.approx(_right_fppa(rounded), abs=1e-3)
     assert coach == pytest.approx(live, abs=0.05)  # the page's points rounded to 0.1 px
-    html = (tmp_path / "second" / "squat_3s" / "report.html").read_text()
+    html = (second / "squat_3s" / "report.html").read_text()
     assert "Coach corrections" in html and "Sam Coach" in html
+    # No annotated video, but the clip is there: the points can still be checked.
+    assert not (second / "squat_3s" / "annotated.mp4").exists()
+    assert 'id="check-points"' in html

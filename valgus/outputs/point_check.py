@@ -22,6 +22,7 @@ from typing import Any
 from valgus.corrections.clip_frames import FrameError, frame_image
 from valgus.corrections.points import model_points
 from valgus.corrections.script import points_script
+from valgus.errors import ValgusError
 from valgus.outputs.keyframes import jpeg_data_uri, shrink
 from valgus.session import Session
 
@@ -71,13 +72,15 @@ def point_check_data(
     """The section's data: the clip's shape (for the corrections file) and each frame.
 
     None when no key frame can be shown (no reps, no points, or frames that do not decode).
+    A frame that does not decode (a clip replaced or damaged since the analysis) is
+    left out rather than failing the report.
     """
     track = session.raw_track
     frames = []
     for item in check_frames(session):
         try:
             image = frame_image(video_path, track, item.frame)
-        except FrameError:
+        except (FrameError, ValgusError):
             continue
         frames.append(
             {
