@@ -279,7 +279,8 @@ def analyze_to_folder(
             write_outputs(
                 session,
                 work,
-                video if settings.write_video else None,
+                video,
+                draw_video=settings.write_video,
                 clip_name=clip_name,
                 video_size=settings.video_size,
             )

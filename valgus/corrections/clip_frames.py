@@ -108,8 +108,8 @@ def load_clip_frames(pose_path: Path, frames_csv: Path | None) -> ClipFrames:
     return _load(str(pose_path), str(frames_csv) if frames_csv else None, stamp)
 
 
-def frame_jpeg(video: Path, track: PoseTrack, frame: int) -> bytes:
-    """Frame ``frame`` of ``video`` upright at full resolution, as JPEG bytes.
+def frame_image(video: Path, track: PoseTrack, frame: int) -> np.ndarray:
+    """Frame ``frame`` of ``video`` upright at full resolution (BGR), the track's frame.
 
     Raises
     ------
@@ -128,6 +128,12 @@ def frame_jpeg(video: Path, track: PoseTrack, frame: int) -> bytes:
             f"the clip's frames are {image.shape[1]}x{image.shape[0]}, "
             f"its landmarks {track.width}x{track.height}"
         )
+    return image
+
+
+def frame_jpeg(video: Path, track: PoseTrack, frame: int) -> bytes:
+    """Frame ``frame`` of ``video`` upright at full resolution, as JPEG bytes (`frame_image`)."""
+    image = frame_image(video, track, frame)
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:  # pragma: no cover - cv2 encodes any uint8 BGR image
         raise FrameError(f"frame {frame} could not be encoded")

@@ -8,6 +8,7 @@ from valgus.outputs.annotated_video import write_annotated_video
 from valgus.outputs.keyframes import KeyFrameCollector, key_moments
 from valgus.outputs.opensim import write_opensim
 from valgus.outputs.plots import write_plots
+from valgus.outputs.point_check import point_check_data
 from valgus.outputs.report_html import write_report_html
 from valgus.outputs.report_json import write_report_json
 from valgus.outputs.tables import write_tables
@@ -20,17 +21,21 @@ VIDEO_NAME = "annotated.mp4"
 def write_outputs(
     session: Session,
     folder: Path,
-    video_path: Path | None,
+    source: Path | None,
     *,
+    draw_video: bool = True,
     clip_name: str | None = None,
     video_size: int | None = DEFAULT_VIDEO_SIZE,
 ) -> None:
     """pose.npz, report.json, CSVs, OpenSim files, plots, annotated.mp4 and report.html.
 
-    The video and the report's key frames need ``video_path``; without it the
-    report says no video was written. ``clip_name`` titles the report when the
-    file's own name is not the one its owner knows (web uploads). ``video_size``
-    is the annotated video's shorter side (None: the clip's own size).
+    ``source`` is the clip's video (None or a missing file: there is none). The
+    annotated video and the report's key frames need it and ``draw_video``;
+    without them the report says no video was written. The report's "Check the
+    points" needs only ``source``: a coach can correct points without the
+    annotated video. ``clip_name`` titles the report when the file's own name is
+    not the one its owner knows (web uploads). ``video_size`` is the annotated
+    video's shorter side (None: the clip's own size).
     """
     session.raw_track.save(folder / "pose.npz")
     write_report_json(session, folder / "report.json")
@@ -39,15 +44,17 @@ def write_outputs(
     write_plots(session, folder)
     moments = key_moments(session)
     stills: dict[int, str] = {}
-    video_name = None
-    if video_path is not None and video_path.exists():
-        frames = session.frames.index
-        collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
-        write_annotated_video(
-            session, video_path, folder / VIDEO_NAME, short_side=video_size, on_drawn=collector
-        )
-        video_name = VIDEO_NAME
-        stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
+    video_name = point_check = None
+    if source is not None and source.is_file():
+        if draw_video:
+            frames = session.frames.index
+            collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
+            write_annotated_video(
+                session, source, folder / VIDEO_NAME, short_side=video_size, on_drawn=collector
+            )
+            video_name = VIDEO_NAME
+            stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
+        point_check = point_check_data(session, source, clip_name=clip_name)
     write_report_html(
         session,
         folder / "report.html",
@@ -55,4 +62,5 @@ def write_outputs(
         moments=moments,
         stills=stills,
         clip_name=clip_name,
+        point_check=point_check,
     )

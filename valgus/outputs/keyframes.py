@@ -99,7 +99,7 @@ def key_moments(session: Session) -> list[KeyMoment]:
     return moments
 
 
-def _shrink(image_bgr: np.ndarray, max_side_px: int) -> np.ndarray:
+def shrink(image_bgr: np.ndarray, max_side_px: int) -> np.ndarray:
     h, w = image_bgr.shape[:2]
     scale = max_side_px / max(h, w)
     if scale >= 1.0:
@@ -127,7 +127,7 @@ class KeyFrameCollector:
 
     def __call__(self, row: int, image_bgr: np.ndarray) -> None:
         if row in self.wanted:
-            self.stills[row] = jpeg_data_uri(_shrink(image_bgr, self.max_side_px))
+            self.stills[row] = jpeg_data_uri(shrink(image_bgr, self.max_side_px))
 
 
 def jpeg_data_uri(image_bgr: np.ndarray, *, quality: int = JPEG_QUALITY) -> str:

@@ -22,6 +22,7 @@ from valgus.movement import Movement
 from valgus.outputs import report_sections as sections
 from valgus.outputs.findings import Findings
 from valgus.outputs.keyframes import KeyMoment
+from valgus.outputs.point_check import point_check_section
 from valgus.outputs.recommendations import recommend
 from valgus.outputs.report_text import lifted_sides
 from valgus.session import Session
@@ -99,6 +100,7 @@ def render_report(
     moments: list[KeyMoment],
     stills: dict[int, str],
     clip_name: str | None = None,
+    point_check: dict[str, Any] | None = None,
 ) -> str:
     """The complete report page as one HTML string.
 
@@ -117,6 +119,9 @@ def render_report(
     clip_name : str or None
         The clip's name as its owner knows it (the web app keeps uploads under
         generated names); None shows the analysed file's own name.
+    point_check : dict or None
+        The key frames and model points of "Check the points"
+        (`point_check.point_check_data`); None leaves the section out.
     """
     plan = recommend(Findings.from_session(session))
     clip_name = clip_name or Path(session.source.path).name
@@ -130,6 +135,7 @@ def render_report(
             sections.rep_table(session),
             sections.training(plan),
             sections.method(session),
+            point_check_section(point_check),
             sections.files(folder),
             "</main>",
             sections.footer(version=__version__),
@@ -156,6 +162,7 @@ def write_report_html(
     moments: list[KeyMoment],
     stills: dict[int, str],
     clip_name: str | None = None,
+    point_check: dict[str, Any] | None = None,
 ) -> None:
     """Write report.html for ``session`` at ``path`` (see `render_report`)."""
     html = render_report(
@@ -165,5 +172,6 @@ def write_report_html(
         moments=moments,
         stills=stills,
         clip_name=clip_name,
+        point_check=point_check,
     )
     path.write_text(html, encoding="utf-8")

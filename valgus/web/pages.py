@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from valgus.corrections.report_section import with_corrections
+from valgus.corrections.script import points_script
 from valgus.movement import titles
 from valgus.web.results import load_report
 from valgus.web.storage import RESULT_FILES
@@ -53,6 +54,12 @@ def movements_script() -> Response:
     """The movement names and titles of valgus.movement, so the pages never list their own."""
     body = f'"use strict";\nconst MOVEMENTS = {json.dumps(titles())};\n'
     return Response(body, media_type="text/javascript", headers=NO_CACHE)
+
+
+@router.get("/static/points.js", include_in_schema=False)
+def points_geometry_script() -> Response:
+    """The editor's geometry and gestures, one file with the offline report's (points.js)."""
+    return Response(points_script(), media_type="text/javascript", headers=NO_CACHE)
 
 
 @router.get("/clips/{clip_id}", include_in_schema=False)

@@ -1,39 +1,11 @@
 // The coach's point editor on the review page: the model's hip, knee and ankle points (and, on
 // request, ASIS) over the full-resolution frame; drag (mouse and touch), zoom lens, 1 px arrow
 // nudges, live FPPA and pelvic obliquity, save / undo / reset. The server recomputes the angles
-// on save with valgus's own geometry; the formulas here mirror valgus.analysis.geometry.
+// on save with valgus's own geometry; the formulas and gestures are points.js's, which the
+// offline report's editor shares.
 "use strict";
 
-const LEG_NAMES = ["left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"];
 const ASIS_NAMES = ["left_asis", "right_asis"];
-const POINT_COLORS = { left: "#2563eb", right: "#e8590c", asis: "#8b5cf6" };
-const LENS_ZOOM = 4;
-
-function cross(a, b) { return a[0] * b[1] - a[1] * b[0]; }
-function minus(a, b) { return [a[0] - b[0], a[1] - b[1]]; }
-
-// FPPA of one leg, degrees, + valgus (valgus.analysis.geometry.fppa_deg).
-function fppaDeg(hip, knee, ankle, otherHip) {
-  const medial = Math.sign(cross(minus(ankle, hip), minus(otherHip, hip)));
-  if (!medial) return NaN;
-  const thigh = minus(knee, hip), shank = minus(ankle, knee);
-  return (Math.atan2(-cross(thigh, shank) * medial, thigh[0] * shank[0] + thigh[1] * shank[1]) * 180) / Math.PI;
-}
-
-// Hip (or ASIS) line against the horizontal, + when the person's left is lower (pelvic_obliquity_deg).
-function obliquityDeg(left, right) {
-  return (Math.atan2(left[1] - right[1], Math.abs(left[0] - right[0])) * 180) / Math.PI;
-}
-
-function coachAngles(p) {
-  const out = {
-    fppa_left_deg: fppaDeg(p.left_hip, p.left_knee, p.left_ankle, p.right_hip),
-    fppa_right_deg: fppaDeg(p.right_hip, p.right_knee, p.right_ankle, p.left_hip),
-    pelvis: obliquityDeg(p.left_hip, p.right_hip),
-  };
-  if (p.left_asis && p.right_asis) out.asis = obliquityDeg(p.left_asis, p.right_asis);
-  return out;
-}
 
 function startEditor({ clipId, times, video, onChange }) {
   const $ = (id) => document.getElementById(id);
@@ -44,14 +16,7 @@ function startEditor({ clipId, times, video, onChange }) {
   const status = (text, cls = "") => { $("editor-status").textContent = text; $("editor-status").className = `small ${cls}`; };
   $("editor-coach").value = localStorage.getItem("valgus.coach") || "";
 
-  function toImage(event) {
-    const matrix = svg.getScreenCTM().inverse();
-    const at = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix);
-    return [Math.round(Math.min(detail.width, Math.max(0, at.x)) * 10) / 10,
-      Math.round(Math.min(detail.height, Math.max(0, at.y)) * 10) / 10];
-  }
-
-  function sideOf(name) { return name.endsWith("asis") ? "asis" : name.split("_")[0]; }
+  function toImage(event) { return clipPointAt(svg, event, detail.width, detail.height); }
 
   function render(focus = false) {
     if (!detail) return;
@@ -69,7 +34,7 @@ function startEditor({ clipId, times, video, onChange }) {
     if (points.left_asis) line(points.left_asis, points.right_asis, POINT_COLORS.asis, "pelvis");
     for (const name of Object.keys(points)) {
       const [x, y] = points[name];
-      const dot = svgEl("circle", { cx: x, cy: y, r, fill: POINT_COLORS[sideOf(name)], class: `pt${name === selected ? " selected" : ""}`,
+      const dot = svgEl("circle", { cx: x, cy: y, r, fill: POINT_COLORS[pointSide(name)], class: `pt${name === selected ? " selected" : ""}`,
         tabindex: 0, "data-name": name, role: "slider", "aria-label": name.replace("_", " ") });
       dot.appendChild(svgEl("title", {}, name.replace("_", " ")));
       parts.push(svgEl("circle", { cx: x, cy: y, r: r * 2.2, class: "hit", "data-name": name }), dot);
@@ -106,19 +71,9 @@ function startEditor({ clipId, times, video, onChange }) {
   }
 
   function renderLens() {
-    const ctx = lens.getContext("2d");
-    ctx.fillStyle = "#0b0f14";
-    ctx.fillRect(0, 0, lens.width, lens.height);
+    drawLens(lens, image, selected && points[selected], 1, selected && POINT_COLORS[pointSide(selected)]);
     if (!selected || !image.complete || !image.naturalWidth) return;
     const [x, y] = points[selected];
-    const span = lens.width / LENS_ZOOM;
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(image, x - span / 2, y - span / 2, span, span, 0, 0, lens.width, lens.height);
-    ctx.strokeStyle = POINT_COLORS[sideOf(selected)];
-    ctx.beginPath();
-    ctx.moveTo(lens.width / 2, 0); ctx.lineTo(lens.width / 2, lens.height);
-    ctx.moveTo(0, lens.height / 2); ctx.lineTo(lens.width, lens.height / 2);
-    ctx.stroke();
     $("editor-lens-label").textContent = `${selected.replace("_", " ")} at (${x.toFixed(1)}, ${y.toFixed(1)}) px, ×${LENS_ZOOM}`;
   }
 
@@ -155,14 +110,10 @@ function startEditor({ clipId, times, video, onChange }) {
     if (name && name !== selected) { selected = name; renderLens(); svg.querySelectorAll("circle.pt").forEach((c) => c.classList.toggle("selected", c.dataset.name === name)); }
   });
   svg.addEventListener("keydown", (event) => {
-    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[event.key];
-    if (!step || !selected) return;
+    const moved = selected && nudgedPoint(points[selected], event, detail.width, detail.height);
+    if (!moved) return;
     event.preventDefault();
-    const k = event.shiftKey ? 10 : 1;
-    edit(() => {
-      const [x, y] = points[selected];
-      points[selected] = [Math.min(detail.width, Math.max(0, x + step[0] * k)), Math.min(detail.height, Math.max(0, y + step[1] * k))];
-    }, true);
+    edit(() => { points[selected] = moved; }, true);
   });
 
   function startPoints() {
@@ -243,7 +194,7 @@ function startEditor({ clipId, times, video, onChange }) {
 
   $("editor-asis").addEventListener("change", () => edit(() => {
     if ($("editor-asis").checked) { points.left_asis = [...points.left_hip]; points.right_asis = [...points.right_hip]; selected = "left_asis"; }
-    else { ASIS_NAMES.forEach((n) => delete points[n]); if (sideOf(selected) === "asis") selected = "right_knee"; }
+    else { ASIS_NAMES.forEach((n) => delete points[n]); if (pointSide(selected) === "asis") selected = "right_knee"; }
   }));
 
   $("editor-frame").addEventListener("change", () => open(Number($("editor-frame").value)));

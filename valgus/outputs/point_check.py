@@ -1,0 +1,128 @@
+"""report.html's "Check the points": the reps' key frames, raw, with the model's leg points.
+
+Why in the offline report: a coach without ``valgus serve`` can still check
+MediaPipe's hip, knee and ankle where each rep's FPPA was read, move them, and
+download the points as a valgus-corrections file (valgus.corrections.file) for
+``valgus analyze --corrections FILE`` or the app's import. The frames are the
+raw video (the overlay would hide the joints), shrunk to STILL_MAX_SIDE_PX, and
+the points are those of the session's raw track, the ones the app's editor
+starts from (valgus.corrections.points.model_points), in the clip's pixels.
+The page's script is the app's points.js (shared geometry and gestures) plus
+assets/point_check.js; the section is hidden in print.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from valgus.corrections.clip_frames import FrameError, frame_image
+from valgus.corrections.points import model_points
+from valgus.corrections.script import points_script
+from valgus.errors import ValgusError
+from valgus.outputs.keyframes import jpeg_data_uri, shrink
+from valgus.session import Session
+
+STILL_MAX_SIDE_PX = 960  # sharp enough to place a joint to a few clip pixels, ~50 kB a frame
+JPEG_QUALITY = 80
+
+
+@dataclass(frozen=True)
+class CheckFrame:
+    """A frame where a rep was read: its rep, what was read there, and the model's points."""
+
+    frame: int
+    rep: int
+    read: tuple[str, ...]  # "bottom", "left knee", "right knee"
+    points: dict[str, tuple[float, float]]
+
+
+def check_frames(session: Session) -> list[CheckFrame]:
+    """Each rep's bottom and FPPA-reading frames, once each, where the model has all six points.
+
+    A frame without one of the leg points is left out: there is nothing to start from
+    (the app likewise refuses to edit it until a coach has placed them).
+    """
+    track = session.raw_track
+    out: list[CheckFrame] = []
+    seen: set[int] = set()
+    for rep in session.reps:
+        read: dict[int, list[str]] = {}
+        read.setdefault(int(rep.bottom_frame), []).append("bottom")
+        for side in ("left", "right"):
+            frame = getattr(rep, f"fppa_read_{side}_frame")
+            if frame is not None:
+                read.setdefault(int(frame), []).append(f"{side} knee")
+        for frame in sorted(read):
+            points = model_points(track.xy_px[frame])
+            if frame in seen or any(p is None for p in points.values()):
+                continue
+            seen.add(frame)
+            full = {name: p for name, p in points.items() if p is not None}
+            out.append(CheckFrame(frame, rep.index, tuple(read[frame]), full))
+    return out
+
+
+def point_check_data(
+    session: Session, video_path: Path, *, clip_name: str | None = None
+) -> dict[str, Any] | None:
+    """The section's data: the clip's shape (for the corrections file) and each frame.
+
+    None when no key frame can be shown (no reps, no points, or frames that do not decode).
+    A frame that does not decode (a clip replaced or damaged since the analysis) is
+    left out rather than failing the report.
+    """
+    track = session.raw_track
+    frames = []
+    for item in check_frames(session):
+        try:
+            image = frame_image(video_path, track, item.frame)
+        except (FrameError, ValgusError):
+            continue
+        frames.append(
+            {
+                "frame": item.frame,
+                "time_s": round(float(track.times_s[item.frame]), 4),
+                "rep": item.rep,
+                "read": list(item.read),
+                "image": jpeg_data_uri(shrink(image, STILL_MAX_SIDE_PX), quality=JPEG_QUALITY),
+                "points": {n: [round(x, 2), round(y, 2)] for n, (x, y) in item.points.items()},
+            }
+        )
+    if not frames:
+        return None
+    name = clip_name or Path(session.source.path).name
+    clip = {"name": name, "width": track.width, "height": track.height, "frames": track.n_frames}
+    return {"clip": clip, "frames": frames}
+
+
+def point_check_section(data: dict[str, Any] | None) -> str:
+    """The section's HTML, its data and its script; empty without data."""
+    if data is None:
+        return ""
+    script = resources.files("valgus.outputs").joinpath("assets", "point_check.js")
+    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    code = (points_script() + script.read_text(encoding="utf-8")).replace("</script", "<\\/script")
+    return (
+        '<section class="check-points" id="check-points" aria-label="Check the points">'
+        "<h2>Check the points</h2>"
+        '<p class="note">The model\'s hip, knee and ankle on the frames where each rep was read. '
+        "Drag a point (or select it and use the arrow keys, 1 clip pixel a press) to where the "
+        "joint centre is; the angles follow. Download the corrections and run "
+        "<code>valgus analyze --from-pose FOLDER --corrections FILE</code> with this report's "
+        "folder, or import the file in the valgus app.</p>"
+        '<div class="pc-bar"><label>Frame <select id="pc-frame"></select></label>'
+        '<label>Coach <input id="pc-coach" autocomplete="name" maxlength="100" '
+        'placeholder="your name"></label></div>'
+        '<div class="pc-editor"><svg id="pc-svg" role="group" aria-label="Frame and points"></svg>'
+        '<div class="pc-side"><canvas id="pc-lens" width="200" height="200"></canvas>'
+        '<p class="note" id="pc-lens-label"></p><table id="pc-angles"></table>'
+        '<p class="pc-buttons"><button type="button" id="pc-reset">Reset to the model</button>'
+        '<button type="button" id="pc-download">Download corrections (JSON)</button></p>'
+        '<p class="note" id="pc-status" role="status"></p></div></div></section>'
+        f'<script type="application/json" id="valgus-points">{payload}</script>'
+        f"<script>\n{code}</script>"
+    )
