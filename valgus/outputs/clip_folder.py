@@ -21,7 +21,7 @@ VIDEO_NAME = "annotated.mp4"
 def write_outputs(
     session: Session,
     folder: Path,
-    source: Path | None,
+    video_path: Path | None,
     *,
     draw_video: bool = True,
     clip_name: str | None = None,
@@ -29,10 +29,10 @@ def write_outputs(
 ) -> None:
     """pose.npz, report.json, CSVs, OpenSim files, plots, annotated.mp4 and report.html.
 
-    ``source`` is the clip's video (None or a missing file: there is none). The
+    ``video_path`` is the clip's video (None or a missing file: there is none). The
     annotated video and the report's key frames need it and ``draw_video``;
     without them the report says no video was written. The report's "Check the
-    points" needs only ``source``: a coach can correct points without the
+    points" needs only ``video_path``: a coach can correct points without the
     annotated video. ``clip_name`` titles the report when the file's own name is
     not the one its owner knows (web uploads). ``video_size`` is the annotated
     video's shorter side (None: the clip's own size).
@@ -45,16 +45,16 @@ def write_outputs(
     moments = key_moments(session)
     stills: dict[int, str] = {}
     video_name = point_check = None
-    if source is not None and source.is_file():
+    if video_path is not None and video_path.is_file():
         if draw_video:
             frames = session.frames.index
             collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
             write_annotated_video(
-                session, source, folder / VIDEO_NAME, short_side=video_size, on_drawn=collector
+                session, video_path, folder / VIDEO_NAME, short_side=video_size, on_drawn=collector
             )
             video_name = VIDEO_NAME
             stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
-        point_check = point_check_data(session, source, clip_name=clip_name)
+        point_check = point_check_data(session, video_path, clip_name=clip_name)
     write_report_html(
         session,
         folder / "report.html",
