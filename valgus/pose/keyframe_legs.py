@@ -118,12 +118,22 @@ def video_frames(path: str | Path, track: PoseTrack) -> FrameProvider:
     """Decode the asked-for frames of ``path`` at the size the pose pass saw, seeking to each run.
 
     Frames are matched to the track by timestamp (half a frame either way), the
-    way the pose pass numbered them.
+    way the pose pass numbered them; only those frames are converted to pixels.
     """
 
     def frames_of(wanted: list[int]) -> Iterator[tuple[int, np.ndarray, float]]:
+        info = None
+        half_frame = 0.5 / track.fps if track.fps > 0 else 1e-3
         for run in _runs(track.times_s, wanted):
-            yield from _decode(path, track, run)
+            times = [float(track.times_s[f]) for f in run]
+            start = max(0.0, times[0] - half_frame)
+            with VideoSource(
+                path, start_s=start, order="rgb", short_side=DECODE_SHORT_SIDE, info=info
+            ) as source:
+                info = source.info  # probed once for all runs
+                scale = source.info.width / source.size[0]
+                for frame in source.frames_near(times, half_frame):
+                    yield run[frame.index], frame.image, scale
 
     return frames_of
 
@@ -137,25 +147,6 @@ def _runs(times_s: np.ndarray, frames: list[int]) -> list[list[int]]:
         else:
             runs.append([frame])
     return runs
-
-
-def _decode(
-    path: str | Path, track: PoseTrack, run: list[int]
-) -> Iterator[tuple[int, np.ndarray, float]]:
-    """(frame number, RGB image, source px per image px) for each frame of ``run``."""
-    times = track.times_s
-    half_frame = 0.5 / track.fps if track.fps > 0 else 1e-3
-    start = max(0.0, float(times[run[0]]) - half_frame)
-    pending = list(run)
-    with VideoSource(path, start_s=start, order="rgb", short_side=DECODE_SHORT_SIDE) as source:
-        scale = source.info.width / source.size[0]
-        for frame in source:
-            while pending and frame.time_s > times[pending[0]] + half_frame:
-                pending.pop(0)  # a frame the decoder skipped: that knee keeps MediaPipe's reading
-            if not pending:
-                return
-            if abs(frame.time_s - times[pending[0]]) <= half_frame:
-                yield pending.pop(0), frame.image, scale
 
 
 def _legs(keypoints: Keypoints, mediapipe: np.ndarray, scale: float) -> LegReading:

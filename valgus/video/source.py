@@ -350,6 +350,31 @@ class VideoSource:
             raise NotAVideoError(f"{self.path}: no video frames could be decoded")
         self.frames_decoded = index
 
+    def frames_near(self, times_s: list[float], tolerance_s: float) -> Iterator[Frame]:
+        """The frames within ``tolerance_s`` of each of ``times_s`` (sorted, at or after
+        ``start_s``), stopping after the last: every frame between is decoded (inter
+        frames need their references) but only the wanted ones are converted to pixels.
+        ``Frame.index`` is the position of the wanted time in ``times_s``.
+        """
+        pending = list(enumerate(times_s))
+        frames = self._timed_frames(seek=self._start_s > 0)
+        first = next(frames, None)
+        overshot = first is not None and pending and first[0] > pending[0][1] + tolerance_s
+        if self._start_s > 0 and overshot:
+            frames.close()  # the seek landed past the first wanted frame: decode from the start
+            self._restart_from_beginning()
+            frames = self._timed_frames(seek=False)
+            first = next(frames, None)
+        scale = self._decoded_size()
+        for now, frame in itertools.chain([first] if first else [], frames):
+            while pending and now > pending[0][1] + tolerance_s:
+                pending.pop(0)  # a frame the stream does not have
+            if not pending:
+                return
+            if abs(now - pending[0][1]) <= tolerance_s:
+                image = upright(self._to_array(frame, scale), self.info.rotation_deg)
+                yield Frame(index=pending.pop(0)[0], time_s=now, image=image, order=self._order)
+
     def _decoded_size(self) -> tuple[int, int] | None:
         """Size of the stored (not yet rotated) frame to convert to; None: as decoded."""
         if self.size == (self.info.width, self.info.height):
