@@ -42,7 +42,8 @@ from valgus.pose.landmarker import TrackBuilder, infer_frames, track_from_rows
 from valgus.pose.landmarks import LOWER_BODY
 from valgus.pose.mirror_average import open_estimator
 from valgus.pose.track import PoseTrack
-from valgus.video.source import Frame, VideoInfo, VideoSource, describe_decode, missing_seconds
+from valgus.video.info import VideoInfo, describe_decode, missing_seconds
+from valgus.video.source import Frame, VideoSource
 
 # A chunk shorter than this does not repay its warm-up and extra landmarker.
 MIN_SEGMENT_S = 2.0

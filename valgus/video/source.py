@@ -12,47 +12,20 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import av
 import cv2
 import numpy as np
 
 from valgus.errors import CorruptVideoError, InputNotFoundError, NotAVideoError
+from valgus.video.info import GAP_FRAMES, VideoInfo, describe_decode, fit_within
 
 # A clip where more than this share of packets fail to decode is refused, not guessed at.
 MAX_CORRUPT_SHARE = 0.2
-# A jump between frame times of more than this many nominal intervals is missing video.
-GAP_FRAMES = 2.5
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What the container says about a clip, before decoding all of it."""
-
-    path: str
-    width: int  # of the upright frame (rotation applied)
-    height: int
-    fps: float
-    frames_declared: int  # 0 when the container does not say
-    duration_s: float  # 0.0 when the container does not say
-    rotation_deg: int  # clockwise rotation applied to make frames upright
-    codec: str
-    first_time_s: float  # container time of the first frame; frame times count from it
 
 
 ChannelOrder = Literal["bgr", "rgb"]
-
-
-def fit_within(width: int, height: int, short_side: int | None) -> tuple[int, int]:
-    """(width, height) scaled so the shorter side is at most ``short_side``; never enlarged.
-
-    Even sizes (what H.264's 4:2:0 needs), aspect kept to the pixel. None keeps the size.
-    """
-    if short_side is None or min(width, height) <= short_side:
-        return width, height
-    factor = short_side / min(width, height)
-    return max(2, round(width * factor / 2) * 2), max(2, round(height * factor / 2) * 2)
 
 
 @dataclass(frozen=True)
@@ -134,43 +107,6 @@ def upright(image: np.ndarray, rotation_deg: int) -> np.ndarray:
     if rotation_deg == 0:
         return image
     return np.ascontiguousarray(np.rot90(image, k=-(rotation_deg // 90)))
-
-
-def missing_seconds(times_s: np.ndarray, fps: float) -> float:
-    """Seconds of video missing between frames (jumps longer than ``GAP_FRAMES`` intervals)."""
-    steps = np.diff(np.asarray(times_s, dtype=float))
-    gaps = steps[steps > GAP_FRAMES / fps]
-    return float(np.sum(gaps - 1.0 / fps))
-
-
-def describe_decode(
-    info: VideoInfo,
-    *,
-    frames_decoded: int,
-    last_time_s: float,
-    missing_s: float,
-    corrupt_packets: int,
-    corrupt_frames: int,
-) -> tuple[str, ...]:
-    """One-line warnings about a decode, for the report."""
-    notes = []
-    if corrupt_packets:
-        notes.append(f"{corrupt_packets} damaged packets were skipped while decoding")
-    if corrupt_frames:
-        notes.append(f"{corrupt_frames} damaged frame(s) decoded with errors")
-    if missing_s > 0:
-        notes.append(f"{missing_s:.1f} s of video missing inside the file (damaged?)")
-    declared = info.frames_declared
-    covered = last_time_s + 1.0 / info.fps
-    if declared and frames_decoded < 0.9 * declared:
-        notes.append(
-            f"the video ends early: {frames_decoded} of {declared} frames could be decoded"
-        )
-    elif info.duration_s and covered < 0.9 * info.duration_s:
-        notes.append(
-            f"the video ends early: frames cover {covered:.1f} s of {info.duration_s:.1f} s"
-        )
-    return tuple(notes)
 
 
 class VideoSource:
@@ -328,18 +264,22 @@ class VideoSource:
                 if now >= self._start_s - 1e-6:
                     yield now, frame
 
-    def __iter__(self) -> Iterator[Frame]:
+    def _from_start(self, wanted_s: float, tolerance_s: float) -> Iterator[tuple[float, Any]]:
+        """Timed frames from ``start_s``; when the seek lands past ``wanted_s`` (some demuxers
+        land a GOP late), decoded from the beginning instead."""
         frames = self._timed_frames(seek=self._start_s > 0)
         first = next(frames, None)
-        if self._start_s > 0 and first is not None and first[0] > self._start_s + 1e-3:
-            # The seek overshot (some demuxers land a GOP late): decode from the start.
+        if self._start_s > 0 and first is not None and first[0] > wanted_s + tolerance_s:
             frames.close()
             self._restart_from_beginning()
             frames = self._timed_frames(seek=False)
             first = next(frames, None)
+        return itertools.chain([first] if first else [], frames)
+
+    def __iter__(self) -> Iterator[Frame]:
         index = 0
         scale = self._decoded_size()
-        for now, frame in itertools.chain([first] if first else [], frames):
+        for now, frame in self._from_start(self._start_s, 1e-3):
             image = upright(self._to_array(frame, scale), self.info.rotation_deg)
             if index and now - self.last_time_s > GAP_FRAMES / self.info.fps:
                 self.missing_s += now - self.last_time_s - 1.0 / self.info.fps
@@ -357,16 +297,8 @@ class VideoSource:
         ``Frame.index`` is the position of the wanted time in ``times_s``.
         """
         pending = list(enumerate(times_s))
-        frames = self._timed_frames(seek=self._start_s > 0)
-        first = next(frames, None)
-        overshot = first is not None and pending and first[0] > pending[0][1] + tolerance_s
-        if self._start_s > 0 and overshot:
-            frames.close()  # the seek landed past the first wanted frame: decode from the start
-            self._restart_from_beginning()
-            frames = self._timed_frames(seek=False)
-            first = next(frames, None)
         scale = self._decoded_size()
-        for now, frame in itertools.chain([first] if first else [], frames):
+        for now, frame in self._from_start(times_s[0] if times_s else self._start_s, tolerance_s):
             while pending and now > pending[0][1] + tolerance_s:
                 pending.pop(0)  # a frame the stream does not have
             if not pending:
