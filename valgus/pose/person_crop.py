@@ -53,8 +53,11 @@ def extract(rgb: np.ndarray, crop: Crop, size: int) -> np.ndarray:
 
     Pasted at full resolution, then resized once: INTER_AREA when shrinking (a
     person 900 px tall squeezed into 256 px aliases with bilinear sampling),
-    INTER_LINEAR when enlarging; both use the pixel-centre convention of
-    ``Crop.to_frame``.
+    INTER_CUBIC when enlarging; both use the pixel-centre convention of
+    ``Crop.to_frame``. Cubic, not bilinear, because MoveNet reads a blurred knee
+    differently: tux_hyva7 at half resolution (a 250 px crop enlarged to 256)
+    read FPPA 1.3 deg lower on average and up to 2.8 deg lower than at full
+    resolution with bilinear enlarging, within 0.9 deg (mean 0.1) with cubic.
     """
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"expected an (H, W, 3) uint8 RGB frame, got {rgb.shape} {rgb.dtype}")
@@ -64,7 +67,7 @@ def extract(rgb: np.ndarray, crop: Crop, size: int) -> np.ndarray:
     fx1, fy1 = min(crop.x0 + crop.side, w), min(crop.y0 + crop.side, h)
     if fx1 > fx0 and fy1 > fy0:
         canvas[fy0 - crop.y0 : fy1 - crop.y0, fx0 - crop.x0 : fx1 - crop.x0] = rgb[fy0:fy1, fx0:fx1]
-    interp = cv2.INTER_AREA if crop.side > size else cv2.INTER_LINEAR
+    interp = cv2.INTER_AREA if crop.side > size else cv2.INTER_CUBIC
     return cv2.resize(canvas, (size, size), interpolation=interp)
 
 
