@@ -81,7 +81,8 @@ def _floor_two(clip: Path) -> int:
     """Two bare loops at once on the segments of ``--jobs 2`` (threads, as valgus runs them)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from valgus.pose.time_chunks import plan_segments, scan_frames
+    from valgus.pose.time_chunks import plan_segments
+    from valgus.video.scan import scan_frames
     from valgus.video.source import VideoSource
 
     with VideoSource(clip) as probe:

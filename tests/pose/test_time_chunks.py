@@ -10,7 +10,6 @@ from valgus.outputs.annotated_video import write_annotated_video
 from valgus.pipeline import analyze_track, estimate_pose
 from valgus.pose.time_chunks import (
     SKIPPED_FRAME_COST,
-    FrameScan,
     Segment,
     _join_disagreement_px,
     _SegmentResult,
@@ -18,8 +17,8 @@ from valgus.pose.time_chunks import (
     chunk_count,
     default_jobs,
     plan_segments,
-    scan_frames,
 )
+from valgus.video.scan import FrameScan, scan_frames
 from valgus.video.source import VideoInfo
 
 SAMPLE = SAMPLES / "squat_valgus.mp4"

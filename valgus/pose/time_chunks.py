@@ -34,7 +34,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 
 from valgus.pose.camera_cues import CueTracker
@@ -43,6 +42,7 @@ from valgus.pose.landmarks import LOWER_BODY
 from valgus.pose.mirror_average import open_estimator
 from valgus.pose.track import PoseTrack
 from valgus.video.info import VideoInfo, describe_decode, missing_seconds
+from valgus.video.scan import FrameScan, scan_frames
 from valgus.video.source import Frame, VideoSource
 
 # A chunk shorter than this does not repay its warm-up and extra landmarker.
@@ -79,28 +79,6 @@ class _SegmentResult:
     cues: np.ndarray  # (n, 6) camera cues (valgus.pose.camera_cues)
     corrupt_packets: int
     corrupt_frames: int
-
-
-@dataclass(frozen=True)
-class FrameScan:
-    """Display times (s from the first frame) of every frame and of the keyframes."""
-
-    times_s: np.ndarray
-    keyframes_s: np.ndarray
-
-
-def scan_frames(path: Path, first_time_s: float) -> FrameScan:
-    """Frame and keyframe times of the video stream, by demuxing only (no decoding)."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        time_base = float(stream.time_base)  # read before closing: None afterwards
-        packets = [
-            (p.pts, p.is_keyframe) for p in container.demux(stream) if p.pts is not None and p.size
-        ]
-    pts = np.asarray([p for p, _ in packets], dtype=float) * time_base - first_time_s
-    keys = np.asarray([k for _, k in packets], dtype=bool)
-    times = np.sort(pts[pts >= -1e-6])
-    return FrameScan(times, np.sort(pts[keys]))
 
 
 def chunk_count(duration_s: float) -> int:
