@@ -27,6 +27,8 @@ from valgus.pose.landmarks import LEG
 from valgus.pose.person_crop import person_box
 from valgus.pose.second_model import Keypoints, SecondModel
 from valgus.pose.track import PoseTrack
+from valgus.video.frame_picker import pick_frames
+from valgus.video.info import fit_within
 from valgus.video.source import VideoSource
 
 SIDES = ("left", "right")
@@ -35,8 +37,6 @@ JOINTS = ("hip", "knee", "ankle")
 MIN_SCORE = 0.3
 # A pair whose two points lie closer than this share of MediaPipe's gap is one limb read twice.
 MIN_PAIR_GAP_RATIO = 0.5
-# Key frames closer than this are decoded in one run instead of seeking again.
-SAME_RUN_S = 2.0
 DECODE_SHORT_SIDE = 720  # what the pose pass saw (valgus.pose.time_chunks.MODEL_SHORT_SIDE)
 
 
@@ -115,38 +115,26 @@ def read_keyframe_legs(
 
 
 def video_frames(path: str | Path, track: PoseTrack) -> FrameProvider:
-    """Decode the asked-for frames of ``path`` at the size the pose pass saw, seeking to each run.
+    """Decode the asked-for frames of ``path`` at the size the pose pass saw.
 
     Frames are matched to the track by timestamp (half a frame either way), the
-    way the pose pass numbered them; only those frames are converted to pixels.
+    way the pose pass numbered them; frames sharing a keyframe are decoded in
+    one run (valgus.video.frame_picker) and only those asked for are converted.
     """
 
     def frames_of(wanted: list[int]) -> Iterator[tuple[int, np.ndarray, float]]:
-        info = None
+        with VideoSource(path) as probe:
+            info = probe.info
+        width, _ = fit_within(info.width, info.height, DECODE_SHORT_SIDE)
+        times = [float(track.times_s[f]) for f in wanted]
         half_frame = 0.5 / track.fps if track.fps > 0 else 1e-3
-        for run in _runs(track.times_s, wanted):
-            times = [float(track.times_s[f]) for f in run]
-            start = max(0.0, times[0] - half_frame)
-            with VideoSource(
-                path, start_s=start, order="rgb", short_side=DECODE_SHORT_SIDE, info=info
-            ) as source:
-                info = source.info  # probed once for all runs
-                scale = source.info.width / source.size[0]
-                for frame in source.frames_near(times, half_frame):
-                    yield run[frame.index], frame.image, scale
+        picked = pick_frames(
+            path, times, half_frame, order="rgb", short_side=DECODE_SHORT_SIDE, info=info
+        )
+        for position, frame in picked:
+            yield wanted[position], frame.image, info.width / width
 
     return frames_of
-
-
-def _runs(times_s: np.ndarray, frames: list[int]) -> list[list[int]]:
-    """Key frames grouped so that each group is decoded in one pass from one seek."""
-    runs: list[list[int]] = []
-    for frame in frames:
-        if runs and times_s[frame] - times_s[runs[-1][-1]] <= SAME_RUN_S:
-            runs[-1].append(frame)
-        else:
-            runs.append([frame])
-    return runs
 
 
 def _legs(keypoints: Keypoints, mediapipe: np.ndarray, scale: float) -> LegReading:
