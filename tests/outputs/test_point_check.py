@@ -15,11 +15,13 @@ from types import SimpleNamespace
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.support.clips import numbered_frames, write_frames
 from valgus.outputs.point_check import (
     STILL_MAX_SIDE_PX,
+    RawStills,
     check_frames,
     point_check_data,
     point_check_section,
@@ -67,7 +69,10 @@ def session(tmp_path: Path) -> SimpleNamespace:
     """What point_check reads of a Session: the raw track, the reps and the source's path."""
     reps = [_rep(1, 5, 5, 3), _rep(2, 9, 6, None), _rep(3, 6, None, None)]
     return SimpleNamespace(
-        raw_track=_track(), reps=reps, source=SimpleNamespace(path=str(tmp_path / "clip.mp4"))
+        raw_track=_track(),
+        reps=reps,
+        source=SimpleNamespace(path=str(tmp_path / "clip.mp4")),
+        frames=pd.DataFrame(index=pd.RangeIndex(FRAMES)),
     )
 
 
@@ -106,6 +111,35 @@ def test_no_data_from_a_clip_that_is_not_the_tracks(session, tmp_path) -> None:
     assert point_check_data(session, other) is None  # 64x48 frames, landmarks of 2000x1000
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     assert point_check_data(session, tmp_path / "broken.mp4") is None
+
+
+def _grey_level(uri: str) -> float:
+    data = np.frombuffer(base64.b64decode(uri.split(",", 1)[1]), np.uint8)
+    return float(np.median(cv2.imdecode(data, cv2.IMREAD_COLOR)))
+
+
+def test_stills_from_the_video_pass_are_used_and_only_the_rest_decoded(session, tmp_path) -> None:
+    """The annotated video's pass hands over raw frames; the report then decodes none of them."""
+    collect = RawStills(session)
+    for row in range(FRAMES):
+        collect(row, np.full((500, 1000, 3), 100 + row, np.uint8))  # a 1000 px video frame
+    assert sorted(collect.stills) == [3, 5, 6]
+    assert _grey_level(collect.stills[5]) == pytest.approx(105, abs=2)
+    # With every still given, the clip is not read at all (here: it is not even a video).
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    data = point_check_data(session, tmp_path / "broken.mp4", stills=collect.stills)
+    assert [f["image"] for f in data["frames"]] == [collect.stills[f] for f in (3, 5, 6)]
+    # Frames without a still are decoded from the clip (grey level 8 x the frame number).
+    video = write_frames(tmp_path / "clip.mp4", numbered_frames(FRAMES, WIDTH, HEIGHT), FPS)
+    data = point_check_data(session, video, stills={5: collect.stills[5]})
+    levels = [_grey_level(f["image"]) for f in data["frames"]]
+    assert levels == pytest.approx([3 * 8, 105, 6 * 8], abs=3)
+
+
+def test_a_video_smaller_than_the_still_leaves_the_frame_to_the_decode(session) -> None:
+    collect = RawStills(session)
+    collect(3, np.zeros((360, 720, 3), np.uint8))  # 720 px long: the still wants 960
+    assert collect.stills == {}
 
 
 def test_no_section_without_frames_and_data_cannot_close_its_script(session) -> None:

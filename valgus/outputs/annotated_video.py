@@ -106,6 +106,7 @@ def write_annotated_video(
     *,
     short_side: int | None = DEFAULT_VIDEO_SIZE,
     on_drawn: Callable[[int, np.ndarray], None] | None = None,
+    on_decoded: Callable[[int, np.ndarray], None] | None = None,
 ) -> int:
     """Draw the overlay on every frame of ``video_path``; return the frames written.
 
@@ -116,7 +117,10 @@ def write_annotated_video(
     the feet. Three stages overlap: decoding (background thread), drawing (this
     thread) and encoding (background thread; libx264 adds its own threads), with
     bounded queues so memory stays flat. ``on_drawn(row, image)`` sees every
-    annotated frame (e.g. to keep key frames) before it is encoded.
+    annotated frame (e.g. to keep key frames) before it is encoded,
+    ``on_decoded(row, image)`` every frame before anything is drawn on it (the
+    raw stills of the report's "Check the points", which then need no decode
+    of their own); neither may keep the image, which is drawn on and reused.
     """
     overlay = default_overlay()
     strip = FlagStripAnnotator(flag_timeline(session.frames))
@@ -133,6 +137,8 @@ def write_annotated_video(
                     row = lookup(frame.time_s)
                     image = frame.image_bgr
                     if row is not None:
+                        if on_decoded is not None:
+                            on_decoded(row, image)
                         image = strip.below(overlay.annotate(image, drawn[row]), drawn[row])
                         if on_drawn is not None:
                             on_drawn(row, image)

@@ -8,7 +8,7 @@ from valgus.outputs.annotated_video import write_annotated_video
 from valgus.outputs.keyframes import KeyFrameCollector, key_moments
 from valgus.outputs.opensim import write_opensim
 from valgus.outputs.plots import write_plots
-from valgus.outputs.point_check import point_check_data
+from valgus.outputs.point_check import RawStills, point_check_data
 from valgus.outputs.report_html import write_report_html
 from valgus.outputs.report_json import write_report_json
 from valgus.outputs.tables import write_tables
@@ -46,15 +46,23 @@ def write_outputs(
     stills: dict[int, str] = {}
     video_name = point_check = None
     if video_path is not None and video_path.is_file():
+        raw_stills: dict[int, str] = {}
         if draw_video:
             frames = session.frames.index
             collector = KeyFrameCollector(frames.get_loc(m.frame) for m in moments)
+            raw = RawStills(session)
             write_annotated_video(
-                session, video_path, folder / VIDEO_NAME, short_side=video_size, on_drawn=collector
+                session,
+                video_path,
+                folder / VIDEO_NAME,
+                short_side=video_size,
+                on_drawn=collector,
+                on_decoded=raw,
             )
             video_name = VIDEO_NAME
             stills = {int(frames[row]): uri for row, uri in collector.stills.items()}
-        point_check = point_check_data(session, video_path, clip_name=clip_name)
+            raw_stills = raw.stills
+        point_check = point_check_data(session, video_path, clip_name=clip_name, stills=raw_stills)
     write_report_html(
         session,
         folder / "report.html",

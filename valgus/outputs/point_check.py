@@ -14,17 +14,21 @@ assets/point_check.js; the section is hidden in print.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from valgus.corrections.clip_frames import FrameError, frame_image
+import numpy as np
+
 from valgus.corrections.points import model_points
 from valgus.corrections.script import points_script
 from valgus.errors import ValgusError
 from valgus.outputs.keyframes import jpeg_data_uri, shrink
+from valgus.pose.track import PoseTrack
 from valgus.session import Session
+from valgus.video.frame_picker import pick_frames
 
 STILL_MAX_SIDE_PX = 960  # sharp enough to place a joint to a few clip pixels, ~50 kB a frame
 JPEG_QUALITY = 80
@@ -66,37 +70,89 @@ def check_frames(session: Session) -> list[CheckFrame]:
     return out
 
 
+class RawStills:
+    """Collects "Check the points" stills from the annotated video's pass, before it draws.
+
+    Pass it as ``on_decoded`` to `write_annotated_video`: the frames it wants
+    are then never decoded again. Only a video frame at least as sharp as the
+    still needs (its long side ``STILL_MAX_SIDE_PX``, or the clip's own) is
+    used; a smaller video leaves the frame to `point_check_data`'s own decode.
+    Encoded at once: the caller draws on the frame afterwards.
+    """
+
+    def __init__(self, session: Session) -> None:
+        index = session.frames.index  # the video pass numbers frames by their row in it
+        self._frames = {int(index.get_loc(i.frame)): i.frame for i in check_frames(session)}
+        track = session.raw_track
+        self._long_side_needed = min(STILL_MAX_SIDE_PX, max(track.width, track.height))
+        self.stills: dict[int, str] = {}
+
+    def __call__(self, row: int, image_bgr: np.ndarray) -> None:
+        frame = self._frames.get(row)
+        if frame is not None and max(image_bgr.shape[:2]) >= self._long_side_needed:
+            self.stills[frame] = _still(image_bgr)
+
+
+def _still(image_bgr: np.ndarray) -> str:
+    return jpeg_data_uri(shrink(image_bgr, STILL_MAX_SIDE_PX), quality=JPEG_QUALITY)
+
+
 def point_check_data(
-    session: Session, video_path: Path, *, clip_name: str | None = None
+    session: Session,
+    video_path: Path,
+    *,
+    clip_name: str | None = None,
+    stills: Mapping[int, str] | None = None,
 ) -> dict[str, Any] | None:
     """The section's data: the clip's shape (for the corrections file) and each frame.
 
-    None when no key frame can be shown (no reps, no points, or frames that do not decode).
-    A frame that does not decode (a clip replaced or damaged since the analysis) is
-    left out rather than failing the report.
+    ``stills`` (frame -> JPEG data URI, from `RawStills`) are used as they are;
+    the other frames are decoded, frames sharing a keyframe in one run.
+    None when no key frame can be shown (no reps, no points, or frames that do
+    not decode). A frame that does not decode (a clip replaced or damaged since
+    the analysis) is left out rather than failing the report.
     """
     track = session.raw_track
-    frames = []
-    for item in check_frames(session):
-        try:
-            image = frame_image(video_path, track, item.frame)
-        except (FrameError, ValgusError):
-            continue
-        frames.append(
-            {
-                "frame": item.frame,
-                "time_s": round(float(track.times_s[item.frame]), 4),
-                "rep": item.rep,
-                "read": list(item.read),
-                "image": jpeg_data_uri(shrink(image, STILL_MAX_SIDE_PX), quality=JPEG_QUALITY),
-                "points": {n: [round(x, 2), round(y, 2)] for n, (x, y) in item.points.items()},
-            }
-        )
+    items = check_frames(session)
+    images = dict(stills or {})
+    images.update(
+        _decoded_stills(video_path, track, [i.frame for i in items if i.frame not in images])
+    )
+    frames = [
+        {
+            "frame": item.frame,
+            "time_s": round(float(track.times_s[item.frame]), 4),
+            "rep": item.rep,
+            "read": list(item.read),
+            "image": images[item.frame],
+            "points": {n: [round(x, 2), round(y, 2)] for n, (x, y) in item.points.items()},
+        }
+        for item in items
+        if item.frame in images
+    ]
     if not frames:
         return None
     name = clip_name or Path(session.source.path).name
     clip = {"name": name, "width": track.width, "height": track.height, "frames": track.n_frames}
     return {"clip": clip, "frames": frames}
+
+
+def _decoded_stills(video_path: Path, track: PoseTrack, frames: list[int]) -> dict[int, str]:
+    """Stills of ``frames`` decoded from the clip; none from a clip that is not the track's."""
+    if not frames:
+        return {}
+    times = [float(track.times_s[f]) for f in frames]
+    half_frame = 0.5 / track.fps if track.fps > 0 else 0.02
+    out = {}
+    try:
+        for position, frame in pick_frames(video_path, times, half_frame):
+            image = frame.image_bgr
+            if image.shape[:2] != (track.height, track.width):
+                return {}  # another clip than the one the points were tracked on
+            out[frames[position]] = _still(image)
+    except ValgusError:
+        return {}
+    return out
 
 
 def point_check_section(data: dict[str, Any] | None) -> str:
