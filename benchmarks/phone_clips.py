@@ -5,6 +5,11 @@ H.264, portrait. The shared clips are mostly 720p, so the benchmarks
 (throughput.py, memory.py ``--phone``) scale one portrait clip up to those
 formats. Made once into a cache folder (never committed: tens of MB).
 
+Encoded as phones encode: a keyframe every second (the iPhone clips in
+../shared/videos, lnewco_*.mov, have one every 0.97 s). x264's default of one
+every 250 frames made every seek of the key-frame readers decode up to 8 s of
+4K video, a cost phone footage does not have.
+
     python benchmarks/phone_clips.py [--seconds 12] [--cache DIR]
 """
 
@@ -37,10 +42,13 @@ def make_clip(source: Path, out: Path, width: int, height: int, codec: str, seco
         rate = Fraction(in_stream.average_rate or 30).limit_denominator(1001)
         stream = dst.add_stream(codec, rate=rate)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "23"}
+        gop = str(max(1, round(float(rate))))  # a keyframe every second, as phones write
+        stream.options = {"preset": "ultrafast", "crf": "23", "g": gop}
         if codec == "libx265":
             stream.codec_tag = "hvc1"  # what iPhones write; players need it for HEVC in .mov
-            stream.options["x265-params"] = "log-level=error"
+            stream.options["x265-params"] = f"log-level=error:keyint={gop}:min-keyint={gop}"
+        else:
+            stream.options["x264-params"] = f"keyint={gop}:min-keyint={gop}:scenecut=0"
         for index, frame in enumerate(src.decode(in_stream)):
             if frame.time is not None and frame.time >= seconds:
                 break
@@ -61,7 +69,7 @@ def phone_clips(cache: Path = DEFAULT_CACHE, seconds: float = 12.0) -> list[Path
     cache.mkdir(parents=True, exist_ok=True)
     clips = []
     for name, (width, height, codec, suffix) in FORMATS.items():
-        path = cache / f"{name}_{seconds:g}s{suffix}"
+        path = cache / f"{name}_{seconds:g}s_gop1s{suffix}"
         if not path.exists():
             make_clip(SOURCE, path, width, height, codec, seconds)
         clips.append(path)
