@@ -15,6 +15,10 @@ the last three modes run the ``valgus`` command itself, as a user would:
 - segments: ``valgus analyze --jobs 2`` (two landmarkers on two halves, stitched);
 - segments-novideo: the same without the annotated video (analysis only).
 
+Each row also gives the process's CPU time (user + system, median): on this
+2-core machine no mode can take less wall time than half its CPU time, which
+shows how far overlapping stages can go before the work itself has to shrink.
+
     python benchmarks/throughput.py [CLIP ...] [--runs 5] [--phone]
 
 ``--phone`` measures the phone formats of benchmarks/phone_clips.py (the same
@@ -166,7 +170,8 @@ def measure(mode: str, clip: Path) -> dict:
             report = json.loads((out / clip.stem / "report.json").read_text())
             frames = int(report["source"]["frames"])
     max_rss_mb = usage.ru_maxrss / 1024
-    return {"frames": frames, "seconds": seconds, "max_rss_mb": max_rss_mb}
+    cpu_s = usage.ru_utime + usage.ru_stime
+    return {"frames": frames, "seconds": seconds, "max_rss_mb": max_rss_mb, "cpu_s": cpu_s}
 
 
 def main() -> int:
@@ -199,8 +204,10 @@ def main() -> int:
         sys.stderr.write("no clips found\n")
         return 1
     modes = [m for m in MODES if m == "floor" or m in args.modes]
-    columns = ("clip", "frames", "mode", "s", "fps", "x floor", "x floor-2", "RSS MB")
-    sys.stdout.write("{:28s} {:>6s} {:17s} {:>6s} {:>6s} {:>7s} {:>9s} {:>7s}\n".format(*columns))
+    columns = ("clip", "frames", "mode", "s", "fps", "x floor", "x floor-2", "RSS MB", "CPU s")
+    sys.stdout.write(
+        "{:28s} {:>6s} {:17s} {:>6s} {:>6s} {:>7s} {:>9s} {:>7s} {:>6s}\n".format(*columns)
+    )
     for clip in clips:
         runs: dict[str, list[dict]] = {mode: [] for mode in modes}
         for _ in range(args.runs):
@@ -210,10 +217,11 @@ def main() -> int:
         for mode in modes:
             seconds, frames = median[mode], runs[mode][0]["frames"]
             rss = max(r["max_rss_mb"] for r in runs[mode])
+            cpu = statistics.median(r["cpu_s"] for r in runs[mode])
             two = f"{seconds / median['floor-2']:9.2f}" if "floor-2" in median else f"{'':9s}"
             sys.stdout.write(
                 f"{clip.name:28s} {frames:6d} {mode:17s} {seconds:6.2f} {frames / seconds:6.1f} "
-                f"{seconds / median['floor']:7.2f} {two} {rss:7.0f}\n"
+                f"{seconds / median['floor']:7.2f} {two} {rss:7.0f} {cpu:6.1f}\n"
             )
         sys.stdout.flush()
     return 0
