@@ -17,7 +17,10 @@ crf35          FPPA within 2 deg (libx264 crf 35 re-encode)
 =============  ===============================================================
 
 Compared values per rep: FPPA at the rep bottom and peak FPPA over the rep
-(valid frames only), and the clip's peak pelvic drop. A value measurable in
+(valid frames only), and the clip's peak pelvic drop; the table's last rows
+also count the rep bottoms alone and the reps' readings alone (the number each
+knee's verdict, flags and side comparison use: the bottom, else the deepest
+valid frame; the second model's where it read the knee). A value measurable in
 one copy only (the thigh-length gate sits near its cut) is listed as a gate
 flip, not failed: it says where the gate is fragile.
 
@@ -238,6 +241,7 @@ class Relation:
     passed: bool
     note: str = ""
     bottom_diff_deg: float = float("nan")  # the same, FPPA at the rep bottoms only
+    read_diff_deg: float = float("nan")  # the same, the reps' readings (what verdicts use)
 
 
 def _rep_values(session: Session, swap: bool) -> list[tuple[float, dict[str, float]]]:
@@ -249,6 +253,7 @@ def _rep_values(session: Session, swap: bool) -> list[tuple[float, dict[str, flo
             src = {"left": "right", "right": "left"}[side] if swap else side
             values[f"bottom_{side}"] = getattr(rep, f"fppa_bottom_{src}_deg")
             values[f"peak_{side}"] = getattr(rep, f"peak_fppa_{src}_deg")
+            values[f"read_{side}"] = getattr(rep, f"fppa_read_{src}_deg")
         out.append((rep.bottom_s, values))
     return out
 
@@ -257,12 +262,16 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
     """Check one relation between the baseline session and a transformed copy."""
     a = _rep_values(base, swap=False)
     b = _rep_values(copy, swap=name == "mirror")
-    diffs, notes, flips, bottoms = [], [], [], []
+    diffs, notes, flips, bottoms, reads = [], [], [], [], []
     for t, values in a:
         match = min(b, key=lambda r: abs(r[0] - t), default=None)
         if match is None or abs(match[0] - t) > MATCH_S:
             notes.append(f"rep at {t:.1f} s not found")
             continue
+        for key in ("read_left", "read_right"):
+            x, y = values[key], match[1][key]
+            if np.isfinite(x) and np.isfinite(y):
+                reads.append(abs(x - y))
         for key in ("peak_left", "peak_right", "bottom_left", "bottom_right"):
             x, y = values[key], match[1][key]
             if np.isfinite(x) != np.isfinite(y):
@@ -284,8 +293,9 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
     if name == "roll5":
         ok = ok and not pelvic > TOL["roll5_pelvis"]
     bottom = max(bottoms) if bottoms else float("nan")
+    read = max(reads) if reads else float("nan")
     counts = (len(base.reps), len(copy.reps))
-    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom)
+    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom, read)
 
 
 def variant_frames(path: Path, name: str, crf_dir: Path) -> FrameProvider:
@@ -356,6 +366,7 @@ def check_clip(tracks: dict[str, PoseTrack], refine: dict[str, Refine] | None = 
             "bottom_diff_deg": None
             if np.isnan(rel.bottom_diff_deg)
             else round(rel.bottom_diff_deg, 2),
+            "read_diff_deg": None if np.isnan(rel.read_diff_deg) else round(rel.read_diff_deg, 2),
         }
     return out
 
@@ -377,6 +388,7 @@ def table(results: dict[str, dict]) -> str:
     lines = [head, "|" + "---|" * (len(VARIANTS) + 1)]
     passed = dict.fromkeys(VARIANTS[1:], 0)
     bottoms = dict.fromkeys(VARIANTS[1:], 0)
+    reads = dict.fromkeys(VARIANTS[1:], 0)
     counted = 0
     for clip, res in results.items():
         if "error" in res:
@@ -389,12 +401,16 @@ def table(results: dict[str, dict]) -> str:
             passed[name] += rel["passed"]
             b = rel.get("bottom_diff_deg")
             bottoms[name] += b is None or b <= TOL[name]
+            r = rel.get("read_diff_deg")
+            reads[name] += r is None or r <= TOL[name]
             cells.append(_cell(rel))
         lines.append(f"| `{clip}` | {res['movement']}, {res['reps']} | " + " | ".join(cells) + " |")
     total = " | ".join(f"{passed[n]}/{counted}" for n in VARIANTS[1:])
     lines.append(f"| **passed** | | {total} |")
     total = " | ".join(f"{bottoms[n]}/{counted}" for n in VARIANTS[1:])
     lines.append(f"| FPPA at rep bottoms alone within tolerance | | {total} |")
+    total = " | ".join(f"{reads[n]}/{counted}" for n in VARIANTS[1:])
+    lines.append(f"| the reps' FPPA readings (what verdicts use) within tolerance | | {total} |")
     return "\n".join(lines)
 
 
