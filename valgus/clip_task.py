@@ -267,11 +267,9 @@ def analyze_to_folder(
     """
     from valgus.outputs.clip_folder import write_outputs
     from valgus.pipeline import analyze_track
-    from valgus.pose.keyframe_legs import keyframe_reader, load_in_background
+    from valgus.pose.keyframe_legs import keyframe_reader
 
     thresholds = settings.thresholds()
-    if settings.refine and model is not None:
-        load_in_background()  # ready when the pose pass ends, not loaded after it
     raw = load_track(path) if model is None else _estimate(path, model, settings, show_progress)
     video = Path(raw.source) if model is None else path
     refine = keyframe_reader(video, raw) if settings.refine and video.is_file() else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from pathlib import Path
 
 import cv2
@@ -12,20 +11,16 @@ import numpy as np
 import pytest
 
 from tests.support.clips import write_frames
-from valgus.errors import ModelError
 from valgus.pose.keyframe_legs import (
     _legs,
-    _load_model,
     keyframe_reader,
-    load_in_background,
     read_keyframe_legs,
     shared_model,
     video_frames,
 )
 from valgus.pose.landmarks import Landmark
-from valgus.pose.model_files import ENV_MODEL_DIR
 from valgus.pose.person_crop import Crop
-from valgus.pose.second_model import COCO17, MODEL_FILENAME, Keypoints
+from valgus.pose.second_model import COCO17, Keypoints
 from valgus.pose.track import PoseTrack
 from valgus.video.source import VideoSource
 
@@ -134,26 +129,3 @@ def test_a_joint_mediapipe_did_not_track_keeps_the_models_labels(missing):
     reference = {k: v for k, v in LEGS.items() if k != missing}
     reading = _legs(_keypoints(LEGS), _mediapipe(reference), 1.0)
     assert reading.swapped == () and reading.usable["left"]
-
-
-def test_the_model_loads_in_the_background_once_and_a_broken_one_fails_where_it_is_needed(
-    tmp_path, monkeypatch
-) -> None:
-    """The pose pass starts the load; the reps' reading then finds the session made."""
-    _load_model.cache_clear()
-    damaged = tmp_path / MODEL_FILENAME
-    damaged.write_bytes(b"not an onnx model")
-    monkeypatch.setenv(ENV_MODEL_DIR, str(tmp_path))
-    load_in_background()  # must not raise on this thread
-    with pytest.raises(ModelError, match="is not the bundled"):
-        shared_model()
-    assert _load_model.cache_info().currsize == 0  # a failure is not kept
-
-    monkeypatch.delenv(ENV_MODEL_DIR)
-    load_in_background()
-    deadline = time.monotonic() + 60
-    while _load_model.cache_info().currsize == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _load_model.cache_info().currsize == 1
-    assert shared_model() is shared_model()
-    assert _load_model.cache_info().misses == 3  # two failed loads, then one session for all

@@ -16,9 +16,7 @@ of (that leg keeps MediaPipe's reading).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,37 +92,10 @@ def keyframe_reader(
     return read
 
 
-_MODEL_LOCK = threading.Lock()
-
-
-def shared_model() -> SecondModel:
-    """One onnxruntime session per process: batch workers analyse many clips with it.
-
-    Locked: `load_in_background` may be creating it on another thread.
-    """
-    with _MODEL_LOCK:
-        return _load_model()
-
-
 @functools.cache
-def _load_model() -> SecondModel:
+def shared_model() -> SecondModel:
+    """One onnxruntime session per process: batch workers analyse many clips with it."""
     return SecondModel()
-
-
-def load_in_background() -> None:
-    """Start creating the second model's session on another thread, to be ready after the pose pass.
-
-    Why: importing onnxruntime and creating the session takes ~0.4 s (0.56 s of
-    CPU) on this 2-core machine, which the reps' reading otherwise waits for;
-    one MediaPipe landmarker leaves part of a core free to do it meanwhile. A
-    failure is left for `shared_model` to raise where the model is needed.
-    """
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            shared_model()
-
-    threading.Thread(target=load, name="second-model-load", daemon=True).start()
 
 
 def read_keyframe_legs(
