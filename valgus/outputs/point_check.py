@@ -141,6 +141,7 @@ def _decoded_stills(video_path: Path, track: PoseTrack, frames: list[int]) -> di
     """Stills of ``frames`` decoded from the clip; none from a clip that is not the track's."""
     if not frames:
         return {}
+    frames = sorted(frames)  # pick_frames decodes forward through the clip
     times = [float(track.times_s[f]) for f in frames]
     half_frame = 0.5 / track.fps if track.fps > 0 else 0.02
     out = {}
