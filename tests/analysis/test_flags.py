@@ -263,10 +263,15 @@ def test_compute_flags_pelvic_drop_per_stance(stance, obliquity, grade):
         )
 
 
-def test_no_pelvic_flag_against_the_bare_horizontal():
+def test_no_pelvic_flag_nor_drop_against_the_bare_horizontal():
     obl = np.full(90, 9.0)
-    flags, _ = flags_of(clip(pelvic_obliquity_deg=obl), reference="horizontal")
+    flags, rep = flags_of(clip(pelvic_obliquity_deg=obl), reference="horizontal")
     assert flags.of_kind("pelvic_drop") == [] and not flags.grades["pelvic_grade"].any()
+    # The tilt is kept for machines (reps.csv, report.json's detail), but is no drop.
+    assert rep.peak_pelvic_drop_deg == pytest.approx(9.0)
+    assert np.isnan(rep.pelvic_drop_deg)
+    _, standing = flags_of(clip(pelvic_obliquity_deg=obl))
+    assert standing.pelvic_drop_deg == standing.peak_pelvic_drop_deg == pytest.approx(9.0)
 
 
 def test_compute_flags_override_and_missing_column():

@@ -8,6 +8,7 @@ checked on both sides of each cut without depending on the exact reading.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -52,6 +53,17 @@ def test_single_leg_reps_have_no_knee_to_ankle_ratio(raw_track):
     cells = re.findall(r'data-label="KASR">([^<]*)<', html)
     assert cells == ["–"] * len(session.reps)
     assert 'data-label="FPPA right"><span' in html  # the stance knee's reading is shown
+
+
+def test_a_rep_without_a_standing_baseline_shows_no_pelvic_drop(raw_track):
+    # Against the image horizontal, camera roll reads as drop: the table says nothing.
+    session = analyze_track(raw_track)
+    measured = re.findall(r'data-label="Pelvic drop">(?:<span[^>]*>)?([^<]*)<', rep_table(session))
+    assert measured and all(cell.endswith("°") for cell in measured)
+    horizontal = tuple(dataclasses.replace(r, pelvic_reference="horizontal") for r in session.reps)
+    html = rep_table(dataclasses.replace(session, reps=horizontal))
+    cells = re.findall(r'data-label="Pelvic drop">([^<]*)<', html)
+    assert cells == ["–"] * len(session.reps)
 
 
 def test_knee_just_under_the_cut_is_called_borderline(raw_track, read):

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from valgus.analysis.by_shot import PELVIC_HORIZONTAL
 from valgus.analysis.columns import bool_column, float_column, require_columns
 from valgus.analysis.events import Rep, rep_positions
 from valgus.analysis.stance import STANCE_SIDES, pelvic_drop_from_obliquity
@@ -100,6 +101,16 @@ class RepMetrics:
         """
         gap = self.knee_flexion_bottom_left_deg - self.knee_flexion_bottom_right_deg
         return bool(abs(gap) <= MAX_SQUAT_FLEXION_GAP_DEG)
+
+    @property
+    def pelvic_drop_deg(self) -> float:
+        """The rep's peak pelvic drop where it is one; NaN against the image horizontal.
+
+        A shot that never stands on both feet has no standing baseline, and its
+        tilt against the image horizontal moves with the camera's roll (a 5 deg
+        roll moved tux_hyva2's by ~5 deg), so no verdict, flag or table shows it.
+        """
+        return NAN if self.pelvic_reference == PELVIC_HORIZONTAL else self.peak_pelvic_drop_deg
 
     def to_dict(self) -> dict:
         """Plain dict (one row of reps.csv / an entry of report.json)."""

@@ -25,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.by_shot import PELVIC_HORIZONTAL
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS, verdict
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.stance import STANCE_SIDES
@@ -127,8 +126,7 @@ def side_difference(
 
 def _pelvis(reps: tuple[RepMetrics, ...], thresholds: Thresholds) -> dict:
     """Mean and max of the reps' peak drops against a standing baseline, and the verdict."""
-    based = [r for r in reps if r.pelvic_reference != PELVIC_HORIZONTAL]
-    drops = _finite([r.peak_pelvic_drop_deg for r in based])
+    drops = _finite([r.pelvic_drop_deg for r in reps])
     above = thresholds.pelvic_drop_above_deg.value
     mean = float(drops.mean()) if drops.size else float("nan")
     references = sorted({r.pelvic_reference for r in reps})

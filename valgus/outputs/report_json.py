@@ -65,7 +65,7 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         "peak_fppa_left_deg": rep.peak_fppa_left_deg,
         "peak_fppa_right_deg": rep.peak_fppa_right_deg,
         "kasr": rep.kasr_bottom,
-        "pelvic_drop_deg": rep.peak_pelvic_drop_deg,
+        "pelvic_drop_deg": rep.pelvic_drop_deg,  # null against the image horizontal
         "pelvic_reference": rep.pelvic_reference,
         "flags": flags,
         "detail": rep.to_dict(),

@@ -243,7 +243,7 @@ def _rep_row(session: Session, rep: RepMetrics) -> str:
         deg(rep.fppa_pair_left_deg - rep.fppa_pair_right_deg, 1) if paired else "–",
         f"{rep.kasr_bottom:.2f}" if math.isfinite(rep.kasr_bottom) else "–",
         _value(
-            rep.peak_pelvic_drop_deg,
+            rep.pelvic_drop_deg,
             th.pelvic_drop_above_deg.value,
             th.pelvic_drop_marked_deg.value,
         ),
@@ -281,7 +281,8 @@ def rep_table(session: Session) -> str:
         "at the deepest frame where it still is. Left − right: both knees at one such frame "
         "of the rep (the number the side comparison averages). KASR: knee separation divided "
         "by ankle separation at the bottom (below 1: knees closer together than the ankles). "
-        "Pelvic drop: the rep's peak; negative when the free-leg side rose.</p>"
+        "Pelvic drop: the rep's peak; negative when the free-leg side rose; – where the clip "
+        "never stands on both feet, so there is no standing baseline to measure it against.</p>"
         "</section>"
     )
 
