@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from tests.support.clips import numbered_frames, write_frames
+from tests.support.tracks import legs_track
 from valgus.outputs.point_check import (
     STILL_MAX_SIDE_PX,
     RawStills,
@@ -26,7 +27,7 @@ from valgus.outputs.point_check import (
     point_check_data,
     point_check_section,
 )
-from valgus.pose.landmarks import NUM_LANDMARKS, Landmark
+from valgus.pose.landmarks import Landmark
 from valgus.pose.track import PoseTrack
 
 WIDTH, HEIGHT, FRAMES, FPS = 2000, 1000, 12, 30.0
@@ -41,21 +42,9 @@ POINTS = {
 
 
 def _track() -> PoseTrack:
-    xy = np.full((FRAMES, NUM_LANDMARKS, 2), np.nan)
-    for name, point in POINTS.items():
-        xy[:, Landmark[name.upper()]] = point
-    xy[9, Landmark.RIGHT_ANKLE] = np.nan
-    return PoseTrack(
-        xy_px=xy,
-        z=np.zeros((FRAMES, NUM_LANDMARKS)),
-        visibility=np.ones((FRAMES, NUM_LANDMARKS)),
-        world_xyz_m=np.zeros((FRAMES, NUM_LANDMARKS, 3)),
-        times_s=np.arange(FRAMES) / FPS,
-        width=WIDTH,
-        height=HEIGHT,
-        fps=FPS,
-        model="test",
-    )
+    track = legs_track(POINTS, frames=FRAMES, width=WIDTH, height=HEIGHT, fps=FPS)
+    track.xy_px[9, Landmark.RIGHT_ANKLE] = np.nan
+    return track
 
 
 def _rep(index: int, bottom: int, left: int | None, right: int | None) -> SimpleNamespace:

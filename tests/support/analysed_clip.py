@@ -20,10 +20,8 @@ import math
 import shutil
 from pathlib import Path
 
-import numpy as np
-
 from tests.support.clips import numbered_frames, write_frames
-from valgus.pose.landmarks import NUM_LANDMARKS, Landmark
+from tests.support.tracks import legs_track
 from valgus.pose.track import PoseTrack
 from valgus.web.db import Database
 from valgus.web.storage import DataDir
@@ -40,24 +38,10 @@ POINTS = {
     "right_ankle": (120.0, 200.0),
 }
 RIGHT_FPPA_DEG = math.degrees(2 * math.atan(10 / 60))  # 18.925
-_INDEX = {name: Landmark[name.upper()] for name in POINTS}
 
 
 def _track() -> PoseTrack:
-    xy = np.full((FRAMES, NUM_LANDMARKS, 2), np.nan)
-    for name, point in POINTS.items():
-        xy[:, _INDEX[name]] = point
-    return PoseTrack(
-        xy_px=xy,
-        z=np.zeros((FRAMES, NUM_LANDMARKS)),
-        visibility=np.ones((FRAMES, NUM_LANDMARKS)),
-        world_xyz_m=np.zeros((FRAMES, NUM_LANDMARKS, 3)),
-        times_s=np.arange(FRAMES) / FPS,
-        width=WIDTH,
-        height=HEIGHT,
-        fps=FPS,
-        model="test",
-    )
+    return legs_track(POINTS, frames=FRAMES, width=WIDTH, height=HEIGHT, fps=FPS)
 
 
 def _frames_csv(path: Path, refined_right_deg: float | None) -> None:

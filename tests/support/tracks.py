@@ -42,6 +42,30 @@ def figure(
     return p
 
 
+def legs_track(
+    points: dict[str, tuple[float, float]], *, frames: int, width: int, height: int, fps: float
+) -> PoseTrack:
+    """Only the named landmarks (e.g. "left_knee"), at the same pixels on every frame.
+
+    For tests of what is read from given points (corrections, the report's point
+    check): every other landmark is missing, every point fully visible.
+    """
+    xy = np.full((frames, NUM_LANDMARKS, 2), np.nan)
+    for name, point in points.items():
+        xy[:, L[name.upper()]] = point
+    return PoseTrack(
+        xy_px=xy,
+        z=np.zeros((frames, NUM_LANDMARKS)),
+        visibility=np.ones((frames, NUM_LANDMARKS)),
+        world_xyz_m=np.zeros((frames, NUM_LANDMARKS, 3)),
+        times_s=np.arange(frames) / fps,
+        width=width,
+        height=height,
+        fps=fps,
+        model="test",
+    )
+
+
 def track_of(frames: list[np.ndarray], *, visibility: float = 0.9) -> PoseTrack:
     xy = np.stack(frames)
     n = xy.shape[0]
