@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.by_shot import PELVIC_HORIZONTAL
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.stance import STANCE_SIDES
 from valgus.thresholds import Thresholds
@@ -335,8 +334,8 @@ def compute_flags(
             )
             for side in STANCE_SIDES
         }
-        if rep.pelvic_reference != PELVIC_HORIZONTAL:
-            readings["pelvic_drop"] = (rep.peak_pelvic_drop_deg, rep.peak_pelvic_drop_frame)
+        # NaN (no flag) where the shot has no standing baseline: RepMetrics.pelvic_drop_deg.
+        readings["pelvic_drop"] = (rep.pelvic_drop_deg, rep.peak_pelvic_drop_frame)
         for kind, reading in readings.items():
             column, series, cuts = specs[kind]
             values = (*(c.value for c in cuts), th.min_flag_duration_s.value)
