@@ -14,7 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valgus.analysis.by_shot import ShotResult, filter_by_shots, kinematics_by_shots
+from valgus.analysis.by_shot import (
+    ShotResult,
+    drop_against_a_baseline,
+    filter_by_shots,
+    kinematics_by_shots,
+)
 from valgus.analysis.events import (
     Rep,
     add_pelvic_drop,
@@ -135,7 +140,8 @@ def analyze_track(
     if not reps:
         quality = replace(quality, warnings=(*quality.warnings, _no_reps_warning(movement)))
     frames = frames.assign(stance_side=stance_sides(frames, reps))
-    frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, reps))
+    drop = add_pelvic_drop(frames, reps)
+    frames = frames.assign(pelvic_drop_deg=drop_against_a_baseline(drop, frames, shot_results))
     frames = _gate_fppa(frames, movement)
     metrics = _measure_reps(frames, reps, shot_results)
     legs = refine(reading_frames(metrics)) if refine is not None and metrics else None

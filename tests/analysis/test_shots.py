@@ -11,8 +11,10 @@ from valgus.analysis.by_shot import (
     PELVIC_HORIZONTAL,
     PELVIC_NONE,
     PELVIC_STANDING,
+    drop_against_a_baseline,
     kinematics_by_shots,
 )
+from valgus.analysis.events import add_pelvic_drop
 from valgus.analysis.kinematics import lower_body_visible
 from valgus.analysis.shots import (
     detect_camera_moves,
@@ -108,6 +110,25 @@ def test_a_shot_without_standing_frames_borrows_only_from_the_same_framing():
     assert refs == [PELVIC_STANDING, PELVIC_NONE]
     _, refs = references(track_of_shots(one_leg))
     assert refs == [PELVIC_HORIZONTAL]
+
+
+def test_a_clip_that_never_stands_gives_no_pelvic_drop_frame_by_frame():
+    # Its tilt against the image horizontal moves with the camera's roll: no drop to show
+    # (curve, overlay, frames.csv), the tilt kept as pelvic_obliquity_deg.
+    one_leg = [figure(lift_left_px=60.0, left_hip_drop_px=4.0)] * 45
+    track = track_of_shots(one_leg)
+    shots = detect_shots(track, lower_body_visible(track))
+    frames, results = kinematics_by_shots(track, shots)
+    assert [r.pelvic_reference for r in results] == [PELVIC_HORIZONTAL]
+    drop = add_pelvic_drop(frames, [])
+    assert np.isfinite(drop).all() and np.isfinite(frames["pelvic_obliquity_deg"]).all()
+    assert drop_against_a_baseline(drop, frames, results).isna().all()
+    # A shot standing, then on one leg of the same framing: both measured, as before.
+    track = track_of_shots([figure()] * 45, one_leg)
+    frames, results = kinematics_by_shots(track, detect_shots(track, lower_body_visible(track)))
+    drop = add_pelvic_drop(frames, [])
+    kept = drop_against_a_baseline(drop, frames, results)
+    assert kept.equals(drop) and np.isfinite(kept).all()
 
 
 def test_nothing_is_measured_outside_analysed_shots():

@@ -144,3 +144,18 @@ def kinematics_by_shots(
         results.append(ShotResult(shot, reference, pelvis))
         tables.append(table.assign(shot=number, shot_analysed=shot.analysed))
     return pd.concat(tables), tuple(results)
+
+
+def drop_against_a_baseline(
+    drop: pd.Series, frames: pd.DataFrame, shots: tuple[ShotResult, ...]
+) -> pd.Series:
+    """Per-frame pelvic drop, NaN in the shots measured against the image horizontal.
+
+    Why: a shot that never stands on both feet has no standing baseline, and its
+    tilt against the horizontal moves with the camera's roll (a 5 deg roll moved
+    tux_hyva2's by ~5 deg). Its reps show no drop (RepMetrics.pelvic_drop_deg);
+    the curve, the overlay's panel and frames.csv must not show one either. The
+    tilt itself stays in ``pelvic_obliquity_deg``.
+    """
+    horizontal = [n for n, s in enumerate(shots, 1) if s.pelvic_reference == PELVIC_HORIZONTAL]
+    return drop.where(~frames["shot"].isin(horizontal).to_numpy())

@@ -70,7 +70,7 @@ def _candidates(rep: RepMetrics, movement: str) -> list[tuple[str, float, int | 
     out.append(
         (
             "pelvic drop",
-            rep.peak_pelvic_drop_deg,
+            rep.pelvic_drop_deg,  # none against the image horizontal
             rep.peak_pelvic_drop_frame,
             "pelvic_drop_above_deg",
         )

@@ -146,7 +146,7 @@ def reps_svg(session: Session) -> str:
     reps = session.reps
     sides = _measured_sides(session)
     peaks = {s: [float(getattr(r, f"fppa_read_{s}_deg")) for r in reps] for s in sides}
-    drops = [float(r.peak_pelvic_drop_deg) for r in reps]
+    drops = [float(r.pelvic_drop_deg) for r in reps]  # none against the image horizontal
     width, height = 720.0, 450.0
     plot_width = width - LEFT - RIGHT
     x_range = (0.4, len(reps) + 0.6)

@@ -146,7 +146,8 @@
     flagLane(svg, lanesY, ["collapse_left"], "Left", sx, box);
     flagLane(svg, lanesY + 11, ["collapse_right"], "Right", sx, box);
     panel(svg, pelvis, {
-      title: data.bilateral ? "Pelvic tilt (°)" : "Pelvic drop (°, free-leg side)",
+      title: (data.bilateral ? "Pelvic tilt (°)" : "Pelvic drop (°, free-leg side)") +
+        (finiteValues(data.drop).length ? "" : ": not measured in this clip"),
       cuts: data.drop_cuts,
       range: range(finiteValues(data.drop), data.drop_cuts, 0, 2),
       series: [{ values: data.drop, color: COLORS.pelvis }]
