@@ -282,6 +282,28 @@ def test_rep_metrics_numbers():
     assert m.pelvic_reference == "standing"
 
 
+def test_a_deep_rep_reads_the_way_down_even_where_the_way_up_is_deeper():
+    # FPPA is not valid over the deep middle of the rep (frames 40-50). The first valid
+    # frame up (51) is deeper than the last one down (39), as noise in a copy of a clip
+    # can make it; the reading stays on the way down, where the knee reads otherwise.
+    t = steady_times(duration_s=3.0)
+    depth = bump(t, 1.5, 2.0, 0.3)
+    depth[51] = depth[39] + 0.01
+    fppa = np.where(np.arange(t.size) < 45, -25.0, -32.0)
+    valid = (np.arange(t.size) < 40) | (np.arange(t.size) > 50)
+    frames = make_frames(
+        t, depth=depth, fppa_left_deg=fppa, fppa_right_deg=fppa,
+        fppa_valid_left=valid, fppa_valid_right=valid,
+    )  # fmt: skip
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (39, -25.0)
+    assert m.fppa_pair_frame == 39
+    # With nothing valid on the way down (the clip starts at the bottom), the way up.
+    up_only = frames.assign(fppa_valid_left=np.arange(t.size) > 50)
+    m = rep_metrics(up_only, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (51, -32.0)
+
+
 def test_a_single_frame_spike_is_not_the_peak():
     t = steady_times(duration_s=3.0)
     shape = bump(t, 1.5, 2.0, 1.0)

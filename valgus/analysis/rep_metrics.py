@@ -6,10 +6,14 @@ section 1). Split from valgus.analysis.events, which finds the reps.
 
 Each rep gets one FPPA *reading* per knee, the number its verdict, flags and
 comparisons use: FPPA at the bottom when it is valid there
-(valgus.analysis.fppa_validity), else at the deepest frame of the rep where it
-is (a deep bilateral squat: where the knee is bent up to 50 deg). Left and right
-are compared only at one frame where both are valid (``fppa_pair_*``), so a
-difference is never one knee deep against the other shallow.
+(valgus.analysis.fppa_validity), else at the deepest frame on the way down where
+it is (a deep bilateral squat: where the knee is bent up to 50 deg), else the
+deepest on the way up. Always the way down first, because the deepest valid
+frames down and up are about equally deep and the knee's angle differs between
+them (aithletique_squat: -25.6 deg down, -32.0 up): picking whichever was a hair
+deeper made a mirrored or re-encoded copy read the other side (docs/validation.md).
+Left and right are compared only at one frame where both are valid
+(``fppa_pair_*``), so a difference is never one knee deep against the other shallow.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ class RepMetrics:
     FPPA is read only where ``fppa_valid_<side>`` holds (the thigh is long
     enough in the image for the angle to mean something, design.md section
     5); at an invalid bottom the value is NaN and ``fppa_valid_bottom_<side>``
-    is False. Peaks are maxima (valgus and drop are +). Ratios (KASR, KHR),
+    is False. Peaks are maxima (valgus and drop are +); FPPA's peak frame is
+    where MediaPipe's running median peaks, its value the second model's
+    there when it re-read the frame. Ratios (KASR, KHR),
     depth (leg lengths) and knee medial displacement (thigh lengths) carry
     no unit suffix, like their frames columns. ``*_frame`` are frame numbers,
     None where nothing valid was seen.
@@ -165,27 +171,39 @@ def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float
 
 
 def _peak_with_refined(
-    peak: tuple[float, int | None], refined: np.ndarray, ok: np.ndarray, labels: np.ndarray
+    peak: tuple[float, int | None], refined: np.ndarray, labels: np.ndarray
 ) -> tuple[float, int | None]:
-    """The peak, raised to a second-model reading above it: a peak is never below a reading."""
-    read = ok & np.isfinite(refined)
-    if not read.any():
-        return peak
-    i = int(np.flatnonzero(read)[np.argmax(refined[read])])
-    if peak[1] is None or refined[i] > peak[0]:
-        return float(refined[i]), int(labels[i])
-    return peak
+    """The peak, in the second model's reading where it re-read that frame, and never below one.
+
+    MediaPipe's running median picks the frame (the one the second model is
+    asked to re-read, valgus.analysis.refined_fppa.reading_frames): its own
+    value is the maximum of a noisy, calibrated series and moved by up to 11
+    deg between a clip and its mirror image (tux_hyva7), where the second
+    model, flip-averaged, reads the same frame alike. A second-model reading
+    above it (the rep's reading) raises it.
+    """
+    value, frame = peak
+    if frame is not None:
+        at = int(np.flatnonzero(labels == frame)[0])
+        if np.isfinite(refined[at]):
+            value = float(refined[at])
+    for i in np.flatnonzero(np.isfinite(refined)):
+        if frame is None or refined[i] > value:
+            value, frame = float(refined[i]), int(labels[i])
+    return value, frame
 
 
-def _deepest(ok: np.ndarray, depth: np.ndarray, k: int) -> int | None:
-    """Position of the reading: ``k`` (the bottom) if ``ok`` there, else the deepest ``ok`` one."""
+def _reading_position(ok: np.ndarray, depth: np.ndarray, k: int) -> int | None:
+    """Where a rep reads: ``k`` (the bottom) if ``ok`` there, else the deepest ``ok`` frame
+    before it (the way down), else the deepest after it; None where nothing is ``ok``.
+    """
     if ok[k]:
         return k
-    candidates = np.flatnonzero(ok)
-    if not candidates.size:
-        return None
-    scores = np.where(np.isfinite(depth[candidates]), depth[candidates], -np.inf)
-    return int(candidates[np.argmax(scores)])
+    for candidates in (np.flatnonzero(ok[:k]), k + 1 + np.flatnonzero(ok[k + 1 :])):
+        if candidates.size:
+            scores = np.where(np.isfinite(depth[candidates]), depth[candidates], -np.inf)
+            return int(candidates[np.argmax(scores)])
+    return None
 
 
 def _reading_values(span: pd.DataFrame, side: str) -> tuple[np.ndarray, np.ndarray]:
@@ -216,9 +234,9 @@ def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
         reading, refined = _reading_values(span, side)
         out[f"fppa_bottom_{side}_deg"] = float(reading[k]) if ok[k] else NAN
         out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak_with_refined(
-            _peak(values, ok, labels), refined, ok, labels
+            _peak(values, ok, labels), refined, labels
         )
-        read = _deepest(ok, depth, k)
+        read = _reading_position(ok, depth, k)
         flexion = float_column(span, f"knee_flexion_{side}_deg")
         model = float_column(span, f"fppa_model_{side}_deg")
         out[f"fppa_read_{side}_deg"] = NAN if read is None else float(reading[read])
@@ -226,7 +244,7 @@ def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
         out[f"fppa_refined_read_{side}_deg"] = NAN if read is None else float(refined[read])
         out[f"fppa_read_{side}_frame"] = None if read is None else int(labels[read])
         out[f"knee_flexion_read_{side}_deg"] = NAN if read is None else float(flexion[read])
-    pair = _deepest(valid["left"] & valid["right"], depth, k)
+    pair = _reading_position(valid["left"] & valid["right"], depth, k)
     out["fppa_pair_frame"] = None if pair is None else int(labels[pair])
     for side in STANCE_SIDES:
         reading, _ = _reading_values(span, side)

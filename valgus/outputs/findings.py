@@ -26,8 +26,8 @@ def fppa_where(side_summary: SideSummary) -> str:
     if s.reps_read_at_bottom == s.reps_measured:
         return "at the bottom"
     if s.reps_read_at_bottom == 0:
-        return "at the deepest frame where it can be read"
-    return "at the bottom or, where not readable there, the deepest frame where it can be"
+        return "on the way down, at the deepest frame where it can be read"
+    return "at the bottom or, where not readable there, the deepest frame down where it can be"
 
 
 def knee_evidence(summary: Summary, side: str) -> str:

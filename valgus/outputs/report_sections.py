@@ -278,9 +278,10 @@ def rep_table(session: Session) -> str:
         '</p><p class="note muted">FPPA: frontal plane projection angle of the knee, + when '
         "the knee is inside the hip-ankle line, read at the bottom of the rep; * where the "
         "knee bent too far there for the image angle to be a frontal-plane angle, it is read "
-        "at the deepest frame where it still is. Left − right: both knees at one such frame "
-        "of the rep (the number the side comparison averages). KASR: knee separation divided "
-        "by ankle separation at the bottom (below 1: knees closer together than the ankles). "
+        "at the deepest frame on the way down where it still is. Left − right: both knees at "
+        "one such frame of the rep (the number the side comparison averages). KASR: knee "
+        "separation divided by ankle separation at the bottom (below 1: knees closer "
+        "together than the ankles). "
         "Pelvic drop: the rep's peak; negative when the free-leg side rose; – where the clip "
         "never stands on both feet, so there is no standing baseline to measure it against.</p>"
         "</section>"
