@@ -23,6 +23,9 @@ from benchmarks.metamorphic import (
     half_res,
     refiners,
 )
+from valgus.outputs.keyframes import key_moments
+from valgus.outputs.plots import reps_svg
+from valgus.outputs.report_html import chart_data
 from valgus.pose.model_files import resolve_model
 
 pytestmark = pytest.mark.slow
@@ -88,3 +91,15 @@ def test_second_model_readings_keep_their_relation(single_leg_sessions, name):
     relation = compare(name, base, copy)
     assert relation.reps[0] == relation.reps[1]
     assert relation.bottom_diff_deg <= TOL[name], relation
+
+
+def test_a_clip_that_never_stands_shows_no_pelvic_drop_anywhere(single_leg_sessions):
+    """tux_hyva2 stays on one leg: no standing baseline, so no drop in any output."""
+    session = single_leg_sessions["baseline"]
+    assert [r.pelvic_reference for r in session.reps] == ["horizontal"] * len(session.reps)
+    assert session.frames["pelvic_obliquity_deg"].notna().mean() > 0.8  # the tilt is kept
+    assert session.frames["pelvic_drop_deg"].isna().all()
+    assert not session.frames["pelvic_grade"].any()
+    assert all(m.measure != "pelvic drop" for m in key_moments(session))
+    assert all(v is None for v in chart_data(session)["drop"])
+    assert 'data-side="pelvis"' not in reps_svg(session)
