@@ -10,7 +10,8 @@ the last three modes run the ``valgus`` command itself, as a user would:
   this machine scales the floor's loop to two cores. ``segments`` can beat it,
   as it decodes ahead on another thread while the model runs;
 - sequential: the same work as analyze with every stage one after another in one
-  thread (decode+infer, analysis, then decode+draw+encode): the reference;
+  thread (decode+infer+camera cues, analysis with the second model, the report,
+  then decode+draw+encode): the reference;
 - pipelined: ``valgus analyze --jobs 1`` (decode, inference, drawing and encoding overlap);
 - segments: ``valgus analyze --jobs 2`` (two landmarkers on two halves, stitched);
 - segments-novideo: the same without the annotated video (analysis only).
@@ -97,29 +98,38 @@ def _floor_two(clip: Path) -> int:
 
 
 def _sequential(clip: Path, out: Path) -> int:
-    """Every stage one after another on one thread (no prefetch, no encoder thread)."""
+    """Every stage one after another on one thread (no prefetch, no encoder thread).
+
+    The same work as ``valgus analyze``: camera cues with the pose, the second
+    model at the reading frames, the report (its stills decoded on their own),
+    then the annotated video.
+    """
     from valgus.outputs.annotated_video import OverlayFrames, flag_timeline
     from valgus.outputs.clip_folder import write_outputs
     from valgus.overlay.chain import default_overlay
     from valgus.pipeline import analyze_track
+    from valgus.pose.camera_cues import CueTracker
+    from valgus.pose.keyframe_legs import keyframe_reader
     from valgus.pose.landmarker import PoseEstimator, TrackBuilder
     from valgus.pose.model_files import resolve_model
     from valgus.video.source import VideoSource
     from valgus.video.writer import H264Writer
 
-    builder = TrackBuilder()
+    builder, cues = TrackBuilder(), CueTracker()
     with (
         VideoSource(clip, order="rgb") as source,
         PoseEstimator(resolve_model("full").path) as estimator,
     ):
         info = source.info
         for frame in source:
-            builder.add(frame.time_s, estimator.detect_rgb(frame.image, frame.time_s))
+            marks = estimator.detect_rgb(frame.image, frame.time_s)
+            row = cues.update(frame.image, None if marks is None else marks[:, :2])
+            builder.add(frame.time_s, marks, row)
     raw = builder.build(
         width=info.width, height=info.height, fps=info.fps, source=str(clip), model="full"
     )
-    session = analyze_track(raw)
-    write_outputs(session, out, None)
+    session = analyze_track(raw, refine=keyframe_reader(clip, raw))
+    write_outputs(session, out, clip, draw_video=False)
     overlay, drawn = default_overlay(flag_timeline(session.frames)), OverlayFrames(session)
     with (
         VideoSource(clip) as source,
