@@ -18,9 +18,10 @@ crf35          FPPA within 2 deg (libx264 crf 35 re-encode)
 
 Compared values per rep: FPPA at the rep bottom and peak FPPA over the rep
 (valid frames only), and the clip's peak pelvic drop; the table's last rows
-also count the rep bottoms alone and the reps' readings alone (the number each
+also count the rep bottoms alone, the reps' readings alone (the number each
 knee's verdict, flags and side comparison use: the bottom, else the deepest
-valid frame; the second model's where it read the knee). A value measurable in
+valid frame on the way down; the second model's where it read the knee) and
+the peaks alone. A value measurable in
 one copy only (the thigh-length gate sits near its cut) is listed as a gate
 flip, not failed: it says where the gate is fragile.
 
@@ -242,6 +243,7 @@ class Relation:
     note: str = ""
     bottom_diff_deg: float = float("nan")  # the same, FPPA at the rep bottoms only
     read_diff_deg: float = float("nan")  # the same, the reps' readings (what verdicts use)
+    peak_diff_deg: float = float("nan")  # the same, each knee's peak over the rep
 
 
 def _rep_values(session: Session, swap: bool) -> list[tuple[float, dict[str, float]]]:
@@ -262,7 +264,7 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
     """Check one relation between the baseline session and a transformed copy."""
     a = _rep_values(base, swap=False)
     b = _rep_values(copy, swap=name == "mirror")
-    diffs, notes, flips, bottoms, reads = [], [], [], [], []
+    diffs, notes, flips, bottoms, reads, peaks = [], [], [], [], [], []
     for t, values in a:
         match = min(b, key=lambda r: abs(r[0] - t), default=None)
         if match is None or abs(match[0] - t) > MATCH_S:
@@ -277,8 +279,7 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
             if np.isfinite(x) != np.isfinite(y):
                 flips.append(key)
             elif np.isfinite(x):
-                if key.startswith("bottom"):
-                    bottoms.append(abs(x - y))
+                (bottoms if key.startswith("bottom") else peaks).append(abs(x - y))
                 if name != "half_fps" or key.startswith("peak"):  # half fps: peaks (issue 4)
                     diffs.append(abs(x - y))
     fppa = max(diffs) if diffs else float("nan")
@@ -294,8 +295,9 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
         ok = ok and not pelvic > TOL["roll5_pelvis"]
     bottom = max(bottoms) if bottoms else float("nan")
     read = max(reads) if reads else float("nan")
+    peak = max(peaks) if peaks else float("nan")
     counts = (len(base.reps), len(copy.reps))
-    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom, read)
+    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom, read, peak)
 
 
 def variant_frames(path: Path, name: str, crf_dir: Path) -> FrameProvider:
@@ -367,6 +369,7 @@ def check_clip(tracks: dict[str, PoseTrack], refine: dict[str, Refine] | None = 
             if np.isnan(rel.bottom_diff_deg)
             else round(rel.bottom_diff_deg, 2),
             "read_diff_deg": None if np.isnan(rel.read_diff_deg) else round(rel.read_diff_deg, 2),
+            "peak_diff_deg": None if np.isnan(rel.peak_diff_deg) else round(rel.peak_diff_deg, 2),
         }
     return out
 
@@ -389,6 +392,7 @@ def table(results: dict[str, dict]) -> str:
     passed = dict.fromkeys(VARIANTS[1:], 0)
     bottoms = dict.fromkeys(VARIANTS[1:], 0)
     reads = dict.fromkeys(VARIANTS[1:], 0)
+    peaks = dict.fromkeys(VARIANTS[1:], 0)
     counted = 0
     for clip, res in results.items():
         if "error" in res:
@@ -403,6 +407,8 @@ def table(results: dict[str, dict]) -> str:
             bottoms[name] += b is None or b <= TOL[name]
             r = rel.get("read_diff_deg")
             reads[name] += r is None or r <= TOL[name]
+            k = rel.get("peak_diff_deg")
+            peaks[name] += k is None or k <= TOL[name]
             cells.append(_cell(rel))
         lines.append(f"| `{clip}` | {res['movement']}, {res['reps']} | " + " | ".join(cells) + " |")
     total = " | ".join(f"{passed[n]}/{counted}" for n in VARIANTS[1:])
@@ -411,6 +417,8 @@ def table(results: dict[str, dict]) -> str:
     lines.append(f"| FPPA at rep bottoms alone within tolerance | | {total} |")
     total = " | ".join(f"{reads[n]}/{counted}" for n in VARIANTS[1:])
     lines.append(f"| the reps' FPPA readings (what verdicts use) within tolerance | | {total} |")
+    total = " | ".join(f"{peaks[n]}/{counted}" for n in VARIANTS[1:])
+    lines.append(f"| each knee's peak FPPA over a rep alone within tolerance | | {total} |")
     return "\n".join(lines)
 
 
