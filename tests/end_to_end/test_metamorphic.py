@@ -25,7 +25,7 @@ from benchmarks.metamorphic import (
 )
 from valgus.outputs.keyframes import key_moments
 from valgus.outputs.plots import reps_svg
-from valgus.outputs.report_html import chart_data
+from valgus.outputs.report_html import chart_data, write_report_html
 from valgus.pose.model_files import resolve_model
 
 pytestmark = pytest.mark.slow
@@ -93,9 +93,13 @@ def test_second_model_readings_keep_their_relation(single_leg_sessions, name):
     assert relation.bottom_diff_deg <= TOL[name], relation
 
 
-def test_a_clip_that_never_stands_shows_no_pelvic_drop_anywhere(single_leg_sessions):
+def test_a_clip_that_never_stands_shows_no_pelvic_drop_anywhere(single_leg_sessions, tmp_path):
     """tux_hyva2 stays on one leg: no standing baseline, so no drop in any output."""
     session = single_leg_sessions["baseline"]
+    write_report_html(session, tmp_path / "report.html", video_name=None, moments=[], stills={})
+    legend = (tmp_path / "report.html").read_text().split('<ul class="legend">')[1]
+    legend = legend.split("</ul>")[0]
+    assert "Left knee" in legend and "Pelvis" not in legend  # no line, no key
     assert [r.pelvic_reference for r in session.reps] == ["horizontal"] * len(session.reps)
     assert session.frames["pelvic_obliquity_deg"].notna().mean() > 0.8  # the tilt is kept
     assert session.frames["pelvic_drop_deg"].isna().all()

@@ -130,7 +130,11 @@ def render_report(
             sections.header(session, clip_name=clip_name),
             "<main>",
             sections.verdicts(session),
-            sections.media(video_name=video_name, lifted=lifted_sides(session)),
+            sections.media(
+                video_name=video_name,
+                lifted=lifted_sides(session),
+                pelvis=bool(session.frames["pelvic_drop_deg"].notna().any()),
+            ),
             sections.key_frames(moments, stills, session.movement),
             sections.rep_table(session),
             sections.training(plan),

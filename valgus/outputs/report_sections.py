@@ -110,8 +110,14 @@ def verdicts(session: Session) -> str:
     )
 
 
-def media(*, video_name: str | None, lifted: frozenset[str] = frozenset()) -> str:
-    """The annotated video (referenced relatively) and the chart container."""
+def media(
+    *, video_name: str | None, lifted: frozenset[str] = frozenset(), pelvis: bool = True
+) -> str:
+    """The annotated video (referenced relatively) and the chart container.
+
+    ``lifted`` legs and, with ``pelvis`` False (no frame has a pelvic drop), the
+    pelvis have no line in the chart, so the legend does not name them.
+    """
     if video_name:
         video = (
             f'<video id="video" src="{escape(video_name)}" controls muted playsinline '
@@ -127,8 +133,9 @@ def media(*, video_name: str | None, lifted: frozenset[str] = frozenset()) -> st
         for side in ("left", "right")
         if side not in lifted
     )
+    pelvis_key = '<li><i class="sw pelvis"></i>Pelvis</li>' if pelvis else ""
     legend = (
-        f'<ul class="legend">{knees}<li><i class="sw pelvis"></i>Pelvis</li>'
+        f'<ul class="legend">{knees}{pelvis_key}'
         '<li><i class="band warn"></i>Above normal range</li>'
         '<li><i class="band bad"></i>Marked</li></ul>'
     )
