@@ -143,13 +143,13 @@ def analyze_track(
     drop = add_pelvic_drop(frames, reps)
     frames = frames.assign(pelvic_drop_deg=drop_against_a_baseline(drop, frames, shot_results))
     frames = _gate_fppa(frames, movement)
-    metrics = _measure_reps(frames, reps, shot_results)
+    metrics = _measure_reps(frames, reps, shot_results, movement)
     legs = refine(reading_frames(metrics)) if refine is not None and metrics else None
     # The columns exist either way (NaN: not read by the second model), so frames.csv keeps
     # one shape whether it ran or not.
     frames = frames.assign(**refined_fppa_columns(frames, legs or KeyframeLegs()))
     if legs is not None:
-        metrics = _measure_reps(frames, reps, shot_results)
+        metrics = _measure_reps(frames, reps, shot_results, movement)
     if (
         movement == "squat"
         and metrics
@@ -192,10 +192,16 @@ UNEQUAL_KNEES_WARNING = (
 
 
 def _measure_reps(
-    frames: pd.DataFrame, reps: list[Rep], shots: tuple[ShotResult, ...]
+    frames: pd.DataFrame, reps: list[Rep], shots: tuple[ShotResult, ...], movement: str
 ) -> tuple[RepMetrics, ...]:
+    single_leg = Movement(movement).is_single_leg
     return tuple(
-        rep_metrics(frames, rep, pelvic_reference=_pelvic_reference(frames, shots, rep))
+        rep_metrics(
+            frames,
+            rep,
+            pelvic_reference=_pelvic_reference(frames, shots, rep),
+            single_leg=single_leg,
+        )
         for rep in reps
     )
 

@@ -57,6 +57,8 @@ class SideSummary:
     reps_read_at_bottom: int  # of reps_measured, read at the bottom (the others higher up)
     max_knee_flexion_read_deg: float  # deepest knee flexion of a reading (MediaPipe degrees)
     reps_flagged: int  # reps whose reading reached the "above normal range" cut
+    reps_past_limit: int  # reps whose bottom bent the knee past the FPPA limit: not read
+    fppa_limit_deg: float  # that limit of knee flexion (MediaPipe degrees)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class SideDifference:
     or "stance reps" (a single-leg task: each leg as the stance leg);
     ``reps`` how many reps each side contributed; ``status`` "real" (at least
     the SDD over enough reps), "within error", "too few reps", "one leg only"
-    or "no frame with both knees".
+    "no frame with both knees" or "past the limit" (the knees bent past the FPPA
+    limit at every rep's bottom, so no FPPA was read).
     """
 
     deg: float

@@ -240,7 +240,7 @@ def test_rep_metrics_numbers():
         pelvic_obliquity_deg=-2 - 4 * shape,
     )
     rep = Rep(1, 25, 45, 65, "left")
-    m = rep_metrics(frames, rep, pelvic_reference="standing")
+    m = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=True)
     assert (m.start_s, m.bottom_s, m.end_s) == pytest.approx((25 / 30, 1.5, 65 / 30))
     assert m.duration_s == pytest.approx(40 / 30)
     assert m.depth_bottom == pytest.approx(0.3)
@@ -260,7 +260,9 @@ def test_rep_metrics_numbers():
     # A single-leg rep (stance left) has no knee-to-ankle ratio: one foot is in the air.
     assert math.isnan(m.kasr_bottom) and math.isnan(m.kasr_change_bottom)
     assert m.khr_bottom == pytest.approx(0.5)
-    bilateral = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    bilateral = rep_metrics(
+        frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing", single_leg=False
+    )
     assert bilateral.kasr_bottom == pytest.approx(0.6)
     assert (m.knee_medial_bottom_left, m.knee_medial_bottom_right) == pytest.approx((0.1, 0.0))
     assert m.trunk_lean_bottom_deg == pytest.approx(3.0)
@@ -295,13 +297,42 @@ def test_a_deep_rep_reads_the_way_down_even_where_the_way_up_is_deeper():
         t, depth=depth, fppa_left_deg=fppa, fppa_right_deg=fppa,
         fppa_valid_left=valid, fppa_valid_right=valid,
     )  # fmt: skip
-    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing", single_leg=False)
     assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (39, -25.0)
     assert m.fppa_pair_frame == 39
     # With nothing valid on the way down (the clip starts at the bottom), the way up.
     up_only = frames.assign(fppa_valid_left=np.arange(t.size) > 50)
-    m = rep_metrics(up_only, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    m = rep_metrics(
+        up_only, Rep(1, 25, 45, 65, None), pelvic_reference="standing", single_leg=False
+    )
     assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (51, -32.0)
+
+
+def test_a_knee_bent_past_the_limit_at_the_bottom_has_no_fppa_numbers():
+    # A deep bilateral squat: the right knee bends to 95 deg, FPPA valid only while it is
+    # bent up to 50 (frames where the angle changes a degree per degree of flexion); the left
+    # stops at 45. The right knee gets no reading, peak or bottom, the rep no paired frame;
+    # the left reads at its bottom. In a single-leg task (limit 120 deg) the same knee reads.
+    t = steady_times(duration_s=3.0)
+    shape = bump(t, 1.5, 2.0, 1.0)
+    right_flexion = 95 * shape
+    frames = make_frames(
+        t, depth=0.3 * shape, fppa_left_deg=4 + 10 * shape, fppa_right_deg=-right_flexion,
+        fppa_valid_right=right_flexion <= 50, knee_flexion_left_deg=45 * shape,
+        knee_flexion_right_deg=right_flexion,
+    )  # fmt: skip
+    rep = Rep(1, 25, 45, 65, None)
+    m = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
+    assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (45, pytest.approx(14.0))
+    assert math.isnan(m.peak_fppa_right_deg) and m.peak_fppa_right_frame is None
+    assert math.isnan(m.fppa_read_right_deg) and m.fppa_read_right_frame is None
+    assert math.isnan(m.fppa_bottom_right_deg)
+    assert m.fppa_pair_frame is None and math.isnan(m.fppa_pair_left_deg)
+    single = rep_metrics(frames, Rep(1, 25, 45, 65, "right"), pelvic_reference="standing",
+                         single_leg=True)  # fmt: skip
+    last_valid = max(i for i in range(25, 46) if right_flexion[i] <= 50)
+    assert single.fppa_read_right_frame == last_valid
+    assert single.fppa_read_right_deg == pytest.approx(-right_flexion[last_valid])
 
 
 def test_a_single_frame_spike_is_not_the_peak():
@@ -310,7 +341,7 @@ def test_a_single_frame_spike_is_not_the_peak():
     fppa = 4 + 10 * shape
     fppa[30] = 40.0  # one frame of landmark jitter
     frames = make_frames(t, depth=0.3 * shape, fppa_left_deg=fppa, fppa_right_deg=fppa)
-    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing")
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing", single_leg=False)
     assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
     assert m.peak_fppa_left_frame in (44, 45, 46)
 
@@ -318,7 +349,7 @@ def test_a_single_frame_spike_is_not_the_peak():
 def test_rep_metrics_no_valid_fppa():
     t = steady_times(duration_s=1.0)
     frames = make_frames(t, fppa_valid_left=np.zeros(t.size, dtype=bool))
-    m = rep_metrics(frames, Rep(1, 0, 10, 20, None), pelvic_reference="standing")
+    m = rep_metrics(frames, Rep(1, 0, 10, 20, None), pelvic_reference="standing", single_leg=False)
     assert math.isnan(m.peak_fppa_left_deg)
     assert m.peak_fppa_left_frame is None
     assert math.isnan(m.fppa_read_left_deg) and m.fppa_read_left_frame is None
@@ -338,7 +369,9 @@ def test_rep_metrics_no_valid_fppa():
         ),
         (lambda f: detect_movement(f.assign(has_pose=False)), "frames has no pose frames"),
         (
-            lambda f: rep_metrics(f, Rep(1, 0, 5, 99, None), pelvic_reference="standing"),
+            lambda f: rep_metrics(
+                f, Rep(1, 0, 5, 99, None), pelvic_reference="standing", single_leg=False
+            ),
             "rep 1 refers to frame 99",
         ),
         (lambda f: Rep(1, 5, 4, 9, None), "need start_frame <= bottom_frame <= end_frame"),

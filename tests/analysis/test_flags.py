@@ -197,7 +197,7 @@ def flags_of(frames, rep=None, *, thresholds=None, reference="standing"):
     """compute_flags over one rep (default: frames 10-80, bottom 40, both legs)."""
     rep = rep or Rep(1, 10, 40, 80, None)
     frames = frames.assign(pelvic_drop_deg=add_pelvic_drop(frames, [rep]))
-    metrics = (rep_metrics(frames, rep, pelvic_reference=reference),)
+    metrics = (rep_metrics(frames, rep, pelvic_reference=reference, single_leg=False),)
     return compute_flags(frames, metrics, thresholds or Thresholds.for_sex("f")), metrics[0]
 
 

@@ -73,14 +73,14 @@ def test_no_second_model_value_where_mediapipe_says_fppa_is_not_valid_or_it_is_i
 def test_a_rep_reads_the_second_model_where_it_saw_the_knee_and_mediapipe_elsewhere():
     frames = frames_of_a_rep()
     rep = Rep(1, 20, BOTTOM, 70, None)
-    before = rep_metrics(frames, rep, pelvic_reference="standing")
+    before = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
     # The bottom, and each knee's peak (a 5-frame running median's: a frame from it).
     peaks = {before.peak_fppa_left_frame, before.peak_fppa_right_frame}
     assert peaks <= {BOTTOM - 1, BOTTOM, BOTTOM + 1}
     assert reading_frames([before]) == sorted(peaks | {BOTTOM})
     legs = legs_at(BOTTOM, left=16.0, right=3.0, usable_right=False)
     frames = frames.assign(**refined_fppa_columns(frames, legs))
-    after = rep_metrics(frames, rep, pelvic_reference="standing")
+    after = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
     assert after.fppa_read_left_deg == pytest.approx(16.0)
     assert after.fppa_refined_read_left_deg == pytest.approx(16.0)
     assert after.fppa_bottom_left_deg == pytest.approx(16.0)
@@ -104,7 +104,7 @@ def test_the_peak_is_the_second_models_reading_at_mediapipes_peak_frame():
     fppa = 10 * np.exp(-0.5 * ((t - 40 / 30) / 0.1) ** 2)
     frames = make_frames(t, fppa_left_deg=fppa, fppa_right_deg=fppa, depth=depth)
     rep = Rep(1, 20, BOTTOM, 70, None)
-    before = rep_metrics(frames, rep, pelvic_reference="standing")
+    before = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
     peak = before.peak_fppa_left_frame
     assert peak in (39, 40, 41)  # the running median's top is flat over a frame or two
     assert reading_frames([before]) == [peak, BOTTOM]
@@ -115,7 +115,7 @@ def test_the_peak_is_the_second_models_reading_at_mediapipes_peak_frame():
             peak: legs_at(peak, peak_deg, 0.0).readings[peak],
         })  # fmt: skip
         return rep_metrics(frames.assign(**refined_fppa_columns(frames, legs)), rep,
-                           pelvic_reference="standing")  # fmt: skip
+                           pelvic_reference="standing", single_leg=False)  # fmt: skip
 
     # Re-read lower than MediaPipe's calibrated series says: the peak is the second model's.
     after = measured(bottom_deg=2.0, peak_deg=7.5)
@@ -131,7 +131,7 @@ def test_the_report_says_where_the_readings_came_from():
     rep = Rep(1, 20, BOTTOM, 70, None)
     legs = legs_at(BOTTOM, left=16.0, right=3.0, usable_right=False)
     metrics = [rep_metrics(frames.assign(**refined_fppa_columns(frames, legs)), rep,
-                           pelvic_reference="standing")]  # fmt: skip
+                           pelvic_reference="standing", single_leg=False)]  # fmt: skip
     note = second_model_note(legs, metrics)
     assert note.startswith("FPPA readings: 1 of 2 from a second pose model (MoveNet Thunder)")
     assert "Curves, other frames (1 where it did not see the leg clearly): MediaPipe's" in note

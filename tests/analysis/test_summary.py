@@ -28,6 +28,7 @@ def rep(
     kasr=1.1,
     flexion=(90.0, 90.0),
     reference="standing",
+    past=(False, False),
 ) -> RepMetrics:
     """A rep with FPPA readings (left, right), its paired frame and a peak pelvic drop."""
     frames = [10 if at_bottom else 5 if math.isfinite(v) else None for v in read]
@@ -38,6 +39,7 @@ def rep(
         fppa_bottom_left_deg=read[0] if at_bottom else NAN,
         fppa_bottom_right_deg=read[1] if at_bottom else NAN,
         fppa_valid_bottom_left=at_bottom, fppa_valid_bottom_right=at_bottom,
+        past_fppa_limit_left=past[0], past_fppa_limit_right=past[1],
         peak_fppa_left_deg=read[0], peak_fppa_right_deg=read[1],
         peak_fppa_left_frame=frames[0], peak_fppa_right_frame=frames[1],
         fppa_read_left_deg=read[0], fppa_read_right_deg=read[1],
@@ -98,6 +100,21 @@ def test_knees_at_depth_are_judged_by_kasr_and_the_worse_verdict_wins(kasr, word
     assert s.depth_verdict == word == kasr_verdict(kasr, TH)
     assert s.left.fppa_verdict == "within normal"
     assert s.left.verdict == s.right.verdict == word
+
+
+def test_knees_past_the_fppa_limit_are_counted_and_judged_by_kasr_alone():
+    deep = [rep(i, read=(NAN, NAN), pair=(NAN, NAN), kasr=0.8, past=(True, True)) for i in (1, 2)]
+    s = summary([*deep, rep(3, read=(4.0, 6.0), flexion=(45.0, 45.0))])
+    assert (s.left.reps_past_limit, s.left.reps_measured, s.left.fppa_limit_deg) == (2, 1, 50.0)
+    assert s.left.mean_fppa_deg == pytest.approx(4.0)
+    only_deep = summary(deep)
+    assert (only_deep.left.fppa_verdict, only_deep.left.verdict) == (
+        NOT_MEASURABLE,
+        "above normal range",
+    )
+    assert only_deep.side_difference.status == "past the limit"
+    single = summary([rep(1, read=(9.0, NAN), stance="left")], "single-leg-squat")
+    assert (single.left.reps_past_limit, single.left.fppa_limit_deg) == (0, 120.0)
 
 
 def test_kasr_is_not_judged_in_a_lunge_or_a_single_leg_task():

@@ -9,6 +9,7 @@ import pytest
 from tests.support.clips import transform_clip
 from valgus import analyze
 from valgus.errors import WrongViewError
+from valgus.outputs.report_text import asymmetry_note, knee_verdict
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +37,28 @@ def test_bilateral_squat_is_found_and_measured(squat_session):
     assert s.summary.right.verdict == "within normal"
     assert 0 <= rep.start_s < rep.bottom_s < rep.end_s <= s.source.duration_s + 0.05
     assert 0.6 < rep.bottom_s < 1.6  # the one squat bottoms out mid-clip (2.2 s long)
+
+
+def test_a_squat_past_50_deg_shows_no_knee_angle_and_says_why(squat_session):
+    # The knees bend past the 50 deg FPPA limit at the bottom: no reading, peak or pair
+    # (what was read higher up measured where the limit cut the rep); KASR judges them.
+    s = squat_session
+    rep = s.reps[0]
+    for side in ("left", "right"):
+        assert getattr(rep, f"knee_flexion_bottom_{side}_deg") > 50
+        assert getattr(rep, f"past_fppa_limit_{side}")
+        assert np.isnan(getattr(rep, f"fppa_read_{side}_deg"))
+        assert np.isnan(getattr(rep, f"peak_fppa_{side}_deg"))
+        side_summary = getattr(s.summary, side)
+        assert (side_summary.reps_past_limit, side_summary.reps_measured) == (1, 0)
+        assert side_summary.verdict == s.summary.depth_verdict == "within normal"
+        why = knee_verdict(s, side).sentence
+        assert "FPPA is not read: the knee bent past 50° at the bottom of every rep" in why
+        assert "judged by how far apart they stay" in why and "knee-to-ankle ratio" in why
+    assert rep.fppa_pair_frame is None
+    assert s.summary.side_difference.status == "past the limit"
+    assert "bent past the depth where FPPA is read" in asymmetry_note(s)
+    assert not [e for e in s.flags.events if e.kind.startswith("collapse")]
 
 
 def test_mirrored_video_swaps_left_and_right(squat_clip, squat_session, tmp_path):

@@ -7,11 +7,14 @@ section 1). Split from valgus.analysis.events, which finds the reps.
 Each rep gets one FPPA *reading* per knee, the number its verdict, flags and
 comparisons use: FPPA at the bottom when it is valid there
 (valgus.analysis.fppa_validity), else at the deepest frame on the way down where
-it is (a deep bilateral squat: where the knee is bent up to 50 deg), else the
-deepest on the way up. Always the way down first, because the deepest valid
-frames down and up are about equally deep and the knee's angle differs between
-them (aithletique_squat: -25.6 deg down, -32.0 up): picking whichever was a hair
-deeper made a mirrored or re-encoded copy read the other side (docs/validation.md).
+it is (the leg hidden or the body turned at the bottom), else the deepest on the
+way up. Always the way down first, because the deepest valid frames down and up
+are about equally deep and the knee's angle differs between them: picking
+whichever was a hair deeper made a mirrored or re-encoded copy read the other
+side (docs/validation.md). A knee bent past the movement's FPPA limit at the
+bottom (a deep bilateral squat: past 50 deg) gets no FPPA number at all
+(``past_fppa_limit_<side>``, `_past_the_limit`): design.md reads FPPA at peak
+knee flexion, and anything read higher up measured where the limit cut the rep.
 Left and right are compared only at one frame where both are valid
 (``fppa_pair_*``), so a difference is never one knee deep against the other shallow.
 """
@@ -26,6 +29,7 @@ import pandas as pd
 from valgus.analysis.by_shot import PELVIC_HORIZONTAL
 from valgus.analysis.columns import bool_column, float_column, require_columns
 from valgus.analysis.events import Rep, rep_positions
+from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
 from valgus.analysis.stance import STANCE_SIDES, pelvic_drop_from_obliquity
 
 
@@ -67,6 +71,8 @@ class RepMetrics:
     fppa_bottom_right_deg: float
     fppa_valid_bottom_left: bool
     fppa_valid_bottom_right: bool
+    past_fppa_limit_left: bool  # bent past the FPPA limit at the bottom: no FPPA numbers
+    past_fppa_limit_right: bool
     peak_fppa_left_deg: float
     peak_fppa_right_deg: float
     peak_fppa_left_frame: int | None
@@ -220,8 +226,29 @@ def _reading_values(span: pd.DataFrame, side: str) -> tuple[np.ndarray, np.ndarr
     return np.where(np.isfinite(refined), refined, values), refined
 
 
-def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
-    """FPPA at the bottom, its peak and the rep's reading per side, and the paired frame."""
+def _past_the_limit(span: pd.DataFrame, k: int, side: str, *, single_leg: bool) -> bool:
+    """The knee is bent past the movement's FPPA limit at the bottom (fppa_validity).
+
+    Such a knee gets no FPPA number in the rep: not at the bottom (not a
+    frontal-plane angle there) and not higher up, where the valid frames end
+    as the knee bends through the limit. Read there, its angle falls about a
+    degree per degree of flexion (a toes-out squat), so the number followed
+    which frame one copy of a clip let through: a mirrored or half-size copy
+    read up to 6 deg (aithletique_squat) to 87 deg (postopcv_squat) apart, and
+    a rep's "peak" was wherever the limit cut it. Knees at depth are judged by
+    KASR at the bottom (valgus.analysis.summary), which stays meaningful there.
+    """
+    flexion = float_column(span, f"knee_flexion_{side}_deg")[k]
+    limit = MAX_FLEXION_DEG["single-leg" if single_leg else "squat"]
+    return bool(flexion > limit)
+
+
+def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool) -> dict:
+    """FPPA at the bottom, its peak and the rep's reading per side, and the paired frame.
+
+    A knee bent past the limit at the bottom (`_past_the_limit`) has none of them,
+    and the rep no paired frame.
+    """
     labels = span.index.to_numpy()
     depth = float_column(span, "depth")
     out: dict = {}
@@ -229,12 +256,16 @@ def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
     for side in STANCE_SIDES:
         values = float_column(span, f"fppa_{side}_deg")
         ok = bool_column(span, f"fppa_valid_{side}") & np.isfinite(values)
+        past = _past_the_limit(span, k, side, single_leg=single_leg)
+        out[f"past_fppa_limit_{side}"] = past
+        if past:
+            ok = np.zeros_like(ok)
         valid[side] = ok
         out[f"fppa_valid_bottom_{side}"] = bool(ok[k])
         reading, refined = _reading_values(span, side)
         out[f"fppa_bottom_{side}_deg"] = float(reading[k]) if ok[k] else NAN
         out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak_with_refined(
-            _peak(values, ok, labels), refined, labels
+            _peak(values, ok, labels), np.where(ok, refined, NAN), labels
         )
         read = _reading_position(ok, depth, k)
         flexion = float_column(span, f"knee_flexion_{side}_deg")
@@ -252,7 +283,9 @@ def _fppa_fields(span: pd.DataFrame, k: int) -> dict:
     return out
 
 
-def rep_metrics(frames: pd.DataFrame, rep: Rep, *, pelvic_reference: str) -> RepMetrics:
+def rep_metrics(
+    frames: pd.DataFrame, rep: Rep, *, pelvic_reference: str, single_leg: bool
+) -> RepMetrics:
     """Measure one rep: FPPA, knee separation and pelvic drop at its bottom and peaks.
 
     The bottom is peak knee flexion (lowest hip), where clinical protocols
@@ -266,6 +299,8 @@ def rep_metrics(frames: pd.DataFrame, rep: Rep, *, pelvic_reference: str) -> Rep
     rep : Rep
     pelvic_reference : str, keyword-only
         What the pelvic drop of the rep's shot is measured against.
+    single_leg : bool, keyword-only
+        The movement loads one leg (its FPPA limit of knee flexion, fppa_validity).
 
     Returns
     -------
@@ -298,7 +333,7 @@ def rep_metrics(frames: pd.DataFrame, rep: Rep, *, pelvic_reference: str) -> Rep
         end_s=float(times[-1]),
         duration_s=float(times[-1] - times[0]),
         depth_bottom=float(span["depth"].iloc[k]),
-        **_fppa_fields(span, k),
+        **_fppa_fields(span, k, single_leg=single_leg),
         kasr_bottom=bottom["kasr"],
         kasr_change_bottom=bottom["kasr_change"],
         khr_bottom=bottom["khr"],

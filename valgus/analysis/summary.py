@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS, verdict
+from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.stance import STANCE_SIDES
 from valgus.movement import Movement
@@ -54,7 +55,11 @@ def kasr_verdict(change: float, thresholds: Thresholds) -> str:
 
 
 def _side_summary(
-    reps: tuple[RepMetrics, ...], side: str, thresholds: Thresholds, depth_verdict: str
+    reps: tuple[RepMetrics, ...],
+    side: str,
+    thresholds: Thresholds,
+    depth_verdict: str,
+    fppa_limit_deg: float,
 ) -> SideSummary:
     readings = [getattr(rep, f"fppa_read_{side}_deg") for rep in reps]
     values = _finite(readings)
@@ -77,6 +82,8 @@ def _side_summary(
         reps_read_at_bottom=int(at_bottom),
         max_knee_flexion_read_deg=float(flexion.max()) if flexion.size else float("nan"),
         reps_flagged=int((values >= above).sum()),
+        reps_past_limit=sum(getattr(rep, f"past_fppa_limit_{side}") for rep in reps),
+        fppa_limit_deg=fppa_limit_deg,
     )
 
 
@@ -114,7 +121,9 @@ def side_difference(
         pairs = _finite([r.fppa_pair_left_deg - r.fppa_pair_right_deg for r in reps if r.symmetric])
         counts = {side: int(pairs.size) for side in STANCE_SIDES}
         if not pairs.size:
-            return SideDifference(float("nan"), method, counts, "no frame with both knees")
+            deep = any(r.past_fppa_limit_left or r.past_fppa_limit_right for r in reps)
+            why = "past the limit" if deep else "no frame with both knees"
+            return SideDifference(float("nan"), method, counts, why)
         diff = float(pairs.mean())
         consistent = bool((pairs > 0).all() or (pairs < 0).all())
     if min(counts.values()) < needed:
@@ -168,7 +177,8 @@ def summarise(
     )
     kasr_mean = float(kasr.mean()) if kasr.size else float("nan")
     depth = kasr_verdict(kasr_mean, thresholds)
-    sides = {side: _side_summary(reps, side, thresholds, depth) for side in STANCE_SIDES}
+    limit = MAX_FLEXION_DEG["squat" if bilateral else "single-leg"]
+    sides = {side: _side_summary(reps, side, thresholds, depth, limit) for side in STANCE_SIDES}
     collapse = (frames["collapse_grade_left"].to_numpy() > 0) | (
         frames["collapse_grade_right"].to_numpy() > 0
     )

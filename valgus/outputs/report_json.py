@@ -53,6 +53,7 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         "stance_side": rep.stance_side,
         # The rep's FPPA reading: at the bottom, or at the deepest frame on the way down
         # where FPPA is valid (fppa_<side>_read_at says which); what the verdict and flags use.
+        # Null where the knee bent past the FPPA limit at the bottom (detail.past_fppa_limit_*).
         "fppa_left_deg": rep.fppa_read_left_deg,
         "fppa_right_deg": rep.fppa_read_right_deg,
         "fppa_model_left_deg": rep.fppa_model_read_left_deg,

@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from valgus.analysis.flags import FlagEvent, verdict
+from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
 from valgus.analysis.refined_fppa import second_model_note
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.movement import Movement
@@ -284,10 +285,11 @@ def rep_table(session: Session) -> str:
         f'<tbody>{rows}</tbody></table><p class="note">{escape(asymmetry_note(session))}'
         '</p><p class="note muted">FPPA: frontal plane projection angle of the knee, + when '
         "the knee is inside the hip-ankle line, read at the bottom of the rep; * where the "
-        "knee bent too far there for the image angle to be a frontal-plane angle, it is read "
-        "at the deepest frame on the way down where it still is. Left − right: both knees at "
-        "one such frame of the rep (the number the side comparison averages). KASR: knee "
-        "separation divided by ankle separation at the bottom (below 1: knees closer "
+        "leg was hidden or turned there, at the deepest frame on the way down where it was "
+        "not; – where the knee bent past the depth where FPPA is read (a squat: "
+        f"{MAX_FLEXION_DEG['squat']:.0f}° of knee flexion). Left − right: both knees at one "
+        "frame of the rep where both are read (the number the side comparison averages). "
+        "KASR: knee separation divided by ankle separation at the bottom (below 1: knees closer "
         "together than the ankles). "
         "Pelvic drop: the rep's peak; negative when the free-leg side rose; – where the clip "
         "never stands on both feet, so there is no standing baseline to measure it against.</p>"

@@ -14,7 +14,7 @@ import numpy as np
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
 from valgus.movement import Movement
 from valgus.outputs.findings import NO_DROP_MEASURED, borderline, fppa_where
-from valgus.session import Session
+from valgus.session import Session, SideSummary
 
 VERDICT_LABELS = {
     VERDICTS[0]: "Within normal",
@@ -94,12 +94,12 @@ def knee_verdict(session: Session, side: str) -> Verdict:
     title = f"{side.capitalize()} knee"
     lifted = side in lifted_sides(session)
     if s.verdict == NOT_MEASURABLE:
-        why = (
-            "The lifted leg in this test: not assessed."
-            if lifted
-            else "Could not be measured: the leg was out of view or the knee bent so far "
-            "that its angle in the image is no longer a frontal-plane angle."
-        )
+        if lifted:
+            why = "The lifted leg in this test: not assessed."
+        elif s.reps_past_limit:
+            why = f"Not measured: {past_limit_text(session, s)}"
+        else:
+            why = "Could not be measured: the leg was out of view or turned from the camera."
         return Verdict(title, NOT_MEASURABLE, why)
     close = borderline(session, side)
     at_depth = s.verdict != s.fppa_verdict
@@ -136,8 +136,15 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
                 f"{s.reps_flagged} of {s.reps_measured} {rep_noun(session.movement, 2)} reached "
                 f"{th.fppa_above_deg.value:g}° or more (marked on the timeline)."
             )
+        if s.reps_past_limit:
+            out.append(
+                f"Not read in {s.reps_past_limit} {rep_noun(session.movement, s.reps_past_limit)}"
+                f" where the knee bent past {s.fppa_limit_deg:.0f}° at the bottom."
+            )
+    elif s.reps_past_limit:
+        out.append(past_limit_text(session, s))
     else:
-        out.append("FPPA could not be read in any rep (the knee bent too far at every frame).")
+        out.append("FPPA could not be read in any rep (the leg was out of view or turned).")
     change = summary.kasr_change_bottom_mean
     if np.isfinite(change) and session.movement == "squat":
         how = f"{1 - change:.0%} closer together" if change < 1 else f"{change - 1:.0%} wider apart"
@@ -152,6 +159,26 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
             "of one reading; film again to confirm."
         )
     return out
+
+
+def past_limit_text(session: Session, s: SideSummary) -> str:
+    """Why a knee bent past the FPPA limit has no FPPA, and how to film one that has."""
+    reps = len(session.reps)
+    where = (
+        f"at the bottom of every {rep_noun(session.movement)}"
+        if s.reps_past_limit == reps
+        else f"at the bottom of {s.reps_past_limit} of {reps} {rep_noun(session.movement, 2)}"
+    )
+    text = (
+        f"FPPA is not read: the knee bent past {s.fppa_limit_deg:.0f}° {where}, where an "
+        "angle in a front-view image mixes in the knee's bend and no longer shows whether "
+        "it collapses inward."
+    )
+    if session.movement == "squat":
+        if np.isfinite(session.summary.kasr_change_bottom_mean):
+            text += " At depth the knees are judged by how far apart they stay (below)."
+        text += " For a knee angle, film a single-leg squat or squat to about half depth."
+    return text
 
 
 def _inward_word(value: float) -> str:
@@ -295,6 +322,11 @@ def asymmetry_note(session: Session) -> str:
         )
     if d.status == "no frame with both knees":
         return "Left and right could not be compared: FPPA was never valid for both at once."
+    if d.status == "past the limit":
+        return (
+            "Left and right FPPA are not compared: the knees bent past the depth where FPPA "
+            "is read (see each knee above)."
+        )
     how = (
         "both knees at the same frame of each rep"
         if d.method == "same frame"

@@ -146,7 +146,7 @@ function renderFlags(flags) {
 }
 
 function degCell(value, thresholds, readAt, coach) {
-  // The rep's FPPA reading; * when read above the bottom (the knee bent too far there).
+  // The rep's FPPA reading; * when read above the bottom (the leg hidden or turned there).
   // A coach's value replaces it, marked, with the model's beside it.
   if (coach && coach.coach_deg !== null) {
     const shown = degCell(coach.coach_deg, thresholds, null, null);
