@@ -20,10 +20,11 @@ Compared values per rep: FPPA at the rep bottom and peak FPPA over the rep
 (valid frames only), and the clip's peak pelvic drop; the table's last rows
 also count the rep bottoms alone, the reps' readings alone (the number each
 knee's verdict, flags and side comparison use: the bottom, else the deepest
-valid frame on the way down; the second model's where it read the knee) and
-the peaks alone. A value measurable in
-one copy only (the thigh-length gate sits near its cut) is listed as a gate
-flip, not failed: it says where the gate is fragile.
+valid frame on the way down; the second model's where it read the knee), the
+peaks alone, and KASR at the bottoms over KASR standing (what judges a squat's
+knees bent past the FPPA limit; within ``KASR_TOL``). A value measurable in one
+copy only (the thigh-length gate sits near its cut) is listed as a gate flip,
+not failed: it says where the gate is fragile.
 
 Geometric transforms are applied to the decoded frames (no re-encode, so
 generation loss does not hide in them); ``crf35`` is the only copy that goes
@@ -86,6 +87,9 @@ TOL = {
     "half_fps": 2.0,
     "crf35": 2.0,
 }
+# KASR at the bottom over KASR standing judges the knees of squats past the FPPA limit;
+# a third of the 0.15 band between its "above normal" and "marked" cuts.
+KASR_TOL = 0.05
 CRF_NAME = "crf35.mp4"
 Refine = Callable[[list[int]], KeyframeLegs]
 MATCH_S = 0.5  # reps of two copies are the same rep when their bottoms are this close
@@ -244,6 +248,7 @@ class Relation:
     bottom_diff_deg: float = float("nan")  # the same, FPPA at the rep bottoms only
     read_diff_deg: float = float("nan")  # the same, the reps' readings (what verdicts use)
     peak_diff_deg: float = float("nan")  # the same, each knee's peak over the rep
+    kasr_diff: float = float("nan")  # the same, KASR at the bottom over KASR standing
 
 
 def _rep_values(session: Session, swap: bool) -> list[tuple[float, dict[str, float]]]:
@@ -256,6 +261,7 @@ def _rep_values(session: Session, swap: bool) -> list[tuple[float, dict[str, flo
             values[f"bottom_{side}"] = getattr(rep, f"fppa_bottom_{src}_deg")
             values[f"peak_{side}"] = getattr(rep, f"peak_fppa_{src}_deg")
             values[f"read_{side}"] = getattr(rep, f"fppa_read_{src}_deg")
+        values["kasr"] = rep.kasr_change_bottom
         out.append((rep.bottom_s, values))
     return out
 
@@ -264,16 +270,16 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
     """Check one relation between the baseline session and a transformed copy."""
     a = _rep_values(base, swap=False)
     b = _rep_values(copy, swap=name == "mirror")
-    diffs, notes, flips, bottoms, reads, peaks = [], [], [], [], [], []
+    diffs, notes, flips, bottoms, reads, peaks, kasrs = [], [], [], [], [], [], []
     for t, values in a:
         match = min(b, key=lambda r: abs(r[0] - t), default=None)
         if match is None or abs(match[0] - t) > MATCH_S:
             notes.append(f"rep at {t:.1f} s not found")
             continue
-        for key in ("read_left", "read_right"):
+        for key, found in (("read_left", reads), ("read_right", reads), ("kasr", kasrs)):
             x, y = values[key], match[1][key]
             if np.isfinite(x) and np.isfinite(y):
-                reads.append(abs(x - y))
+                found.append(abs(x - y))
         for key in ("peak_left", "peak_right", "bottom_left", "bottom_right"):
             x, y = values[key], match[1][key]
             if np.isfinite(x) != np.isfinite(y):
@@ -296,8 +302,9 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
     bottom = max(bottoms) if bottoms else float("nan")
     read = max(reads) if reads else float("nan")
     peak = max(peaks) if peaks else float("nan")
+    kasr = max(kasrs) if kasrs else float("nan")
     counts = (len(base.reps), len(copy.reps))
-    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom, read, peak)
+    return Relation(name, counts, fppa, pelvic, ok, "; ".join(notes), bottom, read, peak, kasr)
 
 
 def variant_frames(path: Path, name: str, crf_dir: Path) -> FrameProvider:
@@ -370,6 +377,7 @@ def check_clip(tracks: dict[str, PoseTrack], refine: dict[str, Refine] | None = 
             else round(rel.bottom_diff_deg, 2),
             "read_diff_deg": None if np.isnan(rel.read_diff_deg) else round(rel.read_diff_deg, 2),
             "peak_diff_deg": None if np.isnan(rel.peak_diff_deg) else round(rel.peak_diff_deg, 2),
+            "kasr_diff": None if np.isnan(rel.kasr_diff) else round(rel.kasr_diff, 3),
         }
     return out
 
@@ -393,6 +401,7 @@ def table(results: dict[str, dict]) -> str:
     bottoms = dict.fromkeys(VARIANTS[1:], 0)
     reads = dict.fromkeys(VARIANTS[1:], 0)
     peaks = dict.fromkeys(VARIANTS[1:], 0)
+    kasrs = dict.fromkeys(VARIANTS[1:], 0)
     counted = 0
     for clip, res in results.items():
         if "error" in res:
@@ -409,6 +418,8 @@ def table(results: dict[str, dict]) -> str:
             reads[name] += r is None or r <= TOL[name]
             k = rel.get("peak_diff_deg")
             peaks[name] += k is None or k <= TOL[name]
+            q = rel.get("kasr_diff")
+            kasrs[name] += q is None or q <= KASR_TOL
             cells.append(_cell(rel))
         lines.append(f"| `{clip}` | {res['movement']}, {res['reps']} | " + " | ".join(cells) + " |")
     total = " | ".join(f"{passed[n]}/{counted}" for n in VARIANTS[1:])
@@ -419,6 +430,8 @@ def table(results: dict[str, dict]) -> str:
     lines.append(f"| the reps' FPPA readings (what verdicts use) within tolerance | | {total} |")
     total = " | ".join(f"{peaks[n]}/{counted}" for n in VARIANTS[1:])
     lines.append(f"| each knee's peak FPPA over a rep alone within tolerance | | {total} |")
+    total = " | ".join(f"{kasrs[n]}/{counted}" for n in VARIANTS[1:])
+    lines.append(f"| KASR at the bottoms (over standing) within {KASR_TOL:g} | | {total} |")
     return "\n".join(lines)
 
 

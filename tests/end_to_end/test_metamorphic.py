@@ -6,8 +6,9 @@ with the tolerances of benchmarks/metamorphic.py, on one 2 s clip (the full set
 of clips is the benchmark's job). The benchmark marks pass or fail at the
 issue's tolerances; these tests guard against regressions at 1.5 times them,
 because a value one pixel from a gate or a tolerance moves with the exact
-builds of FFmpeg and MediaPipe (leowsimin's crf 35 copy has read 1.5 deg off in
-one environment and 2.3 deg in another, same code).
+builds of FFmpeg and MediaPipe (leowsimin's crf 35 copy read 1.5 deg off in one
+environment and 2.3 deg in another, same code, when its knees were still read
+near the FPPA limit; now they are past it, and KASR is what holds).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from benchmarks.metamorphic import (
+    KASR_TOL,
     TOL,
     analyse,
     compare,
@@ -64,9 +66,11 @@ def test_copy_keeps_reps_and_fppa(sessions, name):
     assert not isinstance(copy, str), copy
     relation = compare(name, base, copy)
     assert relation.reps == (1, 1)
-    assert relation.fppa_diff_deg <= 1.5 * TOL[name], relation
+    # The squat bends both knees past the FPPA limit: no copy shows a knee angle, and
+    # KASR, which judges the knees at that depth, holds instead.
+    assert np.isnan(relation.fppa_diff_deg) and not relation.note, relation
+    assert relation.kasr_diff <= 1.5 * KASR_TOL, relation
     assert relation.pelvic_diff_deg <= 1.5, relation
-    assert copy.second_model is not None and copy.second_model.readings
 
 
 @pytest.fixture(scope="module")
