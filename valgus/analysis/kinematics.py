@@ -17,6 +17,7 @@ import pandas as pd
 
 from valgus.analysis.calibration import calibrated_fppa_deg
 from valgus.analysis.dsp import near_marked
+from valgus.analysis.floor import ankle_lift, ankle_stagger, floor_line_y
 from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.geometry import (
     fppa_deg,
@@ -61,18 +62,6 @@ MIN_HIP_WIDTH_RATIO = 0.5
 STANDING_MAX_DEPTH = 0.05
 GROUNDED_MAX_LIFT = 0.08
 LIFT_GUARD_S = 0.2  # not standing this near a lift: seen late, hips already tilt (stance.py)
-# An ankle that never comes closer to the floor than this (leg lengths) is taken as
-# placed forward (stagger), not lifted; see _stagger.
-MAX_STAGGER = 0.1
-# Camera roll a grounded ankle's offset may also come from: a rolled camera lifts one
-# ankle by tan(roll) x the ankle spacing. A 5 deg roll of the wide-stance clips of
-# ../shared/videos/front (spacing 0.5-1.2 leg lengths) lifted one ankle by 0.04-0.11
-# leg lengths, past MAX_STAGGER: the clip lost its standing frames (so its pelvic
-# baseline) and passed for a single-leg squat (benchmarks/metamorphic.py, roll5 on
-# lnewco_bad_IMG_7033, lnewco_good_IMG_7035, nowva_side_lunge). Handheld phones tilt
-# a few degrees; 6 deg leaves room for that and none for a lifted foot on a narrow
-# stance (tux_hyva6: spacing 0.19, lowest lift 0.13 > 0.1 + 0.19 tan 6).
-MAX_ROLL_DEG = 6.0
 
 
 @dataclass(frozen=True)
@@ -170,32 +159,6 @@ def _segment_lengths(xy: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]
     return lengths
 
 
-def _stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np.ndarray) -> float:
-    """How far (leg lengths) an ankle sits above the floor even at its lowest.
-
-    A foot placed a little forward, or a slightly rolled camera, puts one
-    grounded ankle up to ~0.1 leg lengths above the other for the whole clip
-    (front/lnewco_bad_IMG_7033.mov: 0.084-0.101). That is not a lifted foot. A
-    foot lifted for the whole of a single-leg hold sits higher still, so only
-    offsets up to ``MAX_STAGGER``, plus what a ``MAX_ROLL_DEG`` camera roll adds
-    across the clip's ankle spacing, are taken as stagger.
-    """
-    lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[use]
-    lowest = _pct(lift, 10)
-    spacing = ratio(
-        _pct(np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])[use], 50), leg
-    )
-    limit = MAX_STAGGER + (float(spacing) if np.isfinite(spacing) else 0.0) * np.tan(
-        np.radians(MAX_ROLL_DEG)
-    )
-    return lowest if np.isfinite(lowest) and 0 < lowest <= limit else 0.0
-
-
-def _ankle_lift(xy: np.ndarray, side: str, floor_y: float, leg: float, stagger: float):
-    """(T,) height of one ankle above the floor, less its stagger, in leg lengths."""
-    return ratio(floor_y - xy[:, LEG[side][2], 1], leg) - stagger
-
-
 def estimate_reference(
     track: PoseTrack, *, min_visibility: float = MIN_VISIBILITY
 ) -> BodyReference:
@@ -220,13 +183,12 @@ def estimate_reference(
     left_hip, right_hip = xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP]
     hip_width = _pct(np.linalg.norm(left_hip - right_hip, axis=-1)[use], 50)
     hip_y = _midpoint(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)[:, 1]
-    lower_ankle_y = np.fmax(xy[:, Landmark.LEFT_ANKLE, 1], xy[:, Landmark.RIGHT_ANKLE, 1])
     standing_hip_y = _pct(hip_y[use], 10)
-    floor_y = _pct(lower_ankle_y[use], 90)
+    floor_y = floor_line_y(xy, use)
 
     depth = ratio(hip_y - standing_hip_y, leg)
-    stagger = {side: _stagger(xy, side, floor_y, leg, use) for side in SIDES}
-    lifts = [_ankle_lift(xy, side, floor_y, leg, stagger[side]) for side in SIDES]
+    stagger = {side: ankle_stagger(xy, side, floor_y, leg, use) for side in SIDES}
+    lifts = [ankle_lift(xy, side, floor_y, leg, stagger[side]) for side in SIDES]
     obliquity = pelvic_obliquity_deg(left_hip, right_hip)
     with np.errstate(invalid="ignore"):
         standing = use & (depth < STANDING_MAX_DEPTH) & np.isfinite(obliquity)
@@ -384,7 +346,7 @@ def compute_kinematics(
     hip_mid = _midpoint(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
     cols["depth"] = ratio(hip_mid[:, 1] - reference.standing_hip_y_px, leg)
     for side in SIDES:
-        cols[f"ankle_lift_{side}"] = _ankle_lift(
+        cols[f"ankle_lift_{side}"] = ankle_lift(
             xy, side, reference.floor_y_px, leg, reference.ankle_stagger[side]
         )
 

@@ -1,0 +1,67 @@
+"""Where the floor is in the picture, and how high each ankle stands above it.
+
+Why apart from valgus.analysis.kinematics: which foot is off the ground decides
+the stance leg (valgus.analysis.stance), the movement and the standing frames
+every baseline comes from, so the floor line and the ankle heights have one
+home, read by the offline analysis and, through the clip's BodyReference, by
+live.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from valgus.analysis.geometry import ratio
+from valgus.pose.landmarks import LEG, Landmark
+
+# An ankle that never comes closer to the floor than this (leg lengths) is taken as
+# placed forward (stagger), not lifted; see ankle_stagger.
+MAX_STAGGER = 0.1
+# Camera roll a grounded ankle's offset may also come from: a rolled camera lifts one
+# ankle by tan(roll) x the ankle spacing. A 5 deg roll of the wide-stance clips of
+# ../shared/videos/front (spacing 0.5-1.2 leg lengths) lifted one ankle by 0.04-0.11
+# leg lengths, past MAX_STAGGER: the clip lost its standing frames (so its pelvic
+# baseline) and passed for a single-leg squat (benchmarks/metamorphic.py, roll5 on
+# lnewco_bad_IMG_7033, lnewco_good_IMG_7035, nowva_side_lunge). Handheld phones tilt
+# a few degrees; 6 deg leaves room for that and none for a lifted foot on a narrow
+# stance (tux_hyva6: spacing 0.19, lowest lift 0.13 > 0.1 + 0.19 tan 6).
+MAX_ROLL_DEG = 6.0
+
+
+def _pct(values: np.ndarray, q: float) -> float:
+    """Percentile of the finite values, NaN (and no warning) when there are none."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.percentile(finite, q)) if finite.size else float("nan")
+
+
+def floor_line_y(xy: np.ndarray, use: np.ndarray) -> float:
+    """y (pixels) of a grounded ankle: the 90th percentile of the lower ankle's y over ``use``."""
+    lower_ankle_y = np.fmax(xy[:, Landmark.LEFT_ANKLE, 1], xy[:, Landmark.RIGHT_ANKLE, 1])
+    return _pct(lower_ankle_y[use], 90)
+
+
+def ankle_stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np.ndarray) -> float:
+    """How far (leg lengths) an ankle sits above the floor even at its lowest.
+
+    A foot placed a little forward, or a slightly rolled camera, puts one
+    grounded ankle up to ~0.1 leg lengths above the other for the whole clip
+    (front/lnewco_bad_IMG_7033.mov: 0.084-0.101). That is not a lifted foot. A
+    foot lifted for the whole of a single-leg hold sits higher still, so only
+    offsets up to ``MAX_STAGGER``, plus what a ``MAX_ROLL_DEG`` camera roll adds
+    across the clip's ankle spacing, are taken as stagger.
+    """
+    lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[use]
+    lowest = _pct(lift, 10)
+    spacing = ratio(
+        _pct(np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])[use], 50), leg
+    )
+    limit = MAX_STAGGER + (float(spacing) if np.isfinite(spacing) else 0.0) * np.tan(
+        np.radians(MAX_ROLL_DEG)
+    )
+    return lowest if np.isfinite(lowest) and 0 < lowest <= limit else 0.0
+
+
+def ankle_lift(xy: np.ndarray, side: str, floor_y: float, leg: float, stagger: float):
+    """(T,) height of one ankle above the floor, less its stagger, in leg lengths."""
+    return ratio(floor_y - xy[:, LEG[side][2], 1], leg) - stagger
