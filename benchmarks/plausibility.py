@@ -16,9 +16,12 @@ against rules a coach would apply (docs/metrics.md says why each holds):
 - signed_pelvis: a negative mean drop shown in a report is explained there;
 - movement: the detected movement is the clip's;
 - standing: a clip that starts standing never warns that nobody stood;
-- single_leg_bottoms: tux_hyva6/7 keep their bottom FPPA (MediaPipe's own
+- single_leg_bottoms: tux_hyva7 keeps its bottom FPPA (MediaPipe's own
   angle, before calibration) within 1 deg of the values valgus read before
   these rules (6 December 2026);
+- stance: each single-leg rep stands on the leg the clip shows (tux_hyva6 is
+  a pistol squat on the right leg, tux_hyva_ja_paha2 five on the left, then
+  five on the right);
 - modes: the default command and ``--jobs 1`` write the same frames.csv and
   report.json numbers (to 0.01 deg).
 
@@ -88,9 +91,16 @@ EXPECTED = {
 NOT_CLEAN = {"front/tux_hyva_ja_paha2.mp4", "front/postopcv_squat.mp4"}
 STARTS_STANDING = {"front/yogapose_tree.mp4"}
 # Bottom FPPA of the stance knee per rep before these rules (default command, 6 Dec 2026).
-SINGLE_LEG_BOTTOMS = {
-    "front/tux_hyva6.mp4": [3.85],
-    "front/tux_hyva7.mp4": [10.33, -0.44, 13.10, 9.23],
+# tux_hyva6's 3.85 was its free leg's: the stance leg was misread until the floor line and
+# the planted foot (valgus.analysis.floor, stance.rep_stance_side); its stance knee is now
+# past the depth where FPPA is read.
+SINGLE_LEG_BOTTOMS = {"front/tux_hyva7.mp4": [10.33, -0.44, 13.10, 9.23]}
+# The stance leg of each rep, as the clips show it (checked frame by frame by eye).
+STANCE = {
+    "front/tux_hyva2.mp4": ["left"],
+    "front/tux_hyva6.mp4": ["right"],
+    "front/tux_hyva7.mp4": ["left", "right", "left", "right"],
+    "front/tux_hyva_ja_paha2.mp4": ["left"] * 5 + ["right"] * 5,
 }
 
 
@@ -205,6 +215,9 @@ def check_clip(name: str, folder: Path) -> tuple[list[str], dict]:
     warnings = report["quality"]["warnings"]
     if name in STARTS_STANDING and any(w.startswith("no frames standing") for w in warnings):
         bad.append("standing: warns that nobody stood, but the clip starts standing")
+    stances = [rep["stance_side"] for rep in report["reps"]]
+    if name in STANCE and stances != STANCE[name]:
+        bad.append(f"stance: reps stand on {stances}, the clip shows {STANCE[name]}")
     for expected, rep in zip(SINGLE_LEG_BOTTOMS.get(name, []), report["reps"], strict=False):
         # MediaPipe's own angle (valgus.analysis.calibration scales what is shown by 1.25).
         bottom = frames[rep["detail"]["bottom_frame"]]

@@ -57,8 +57,7 @@ class SideSummary:
     reps_read_at_bottom: int  # of reps_measured, read at the bottom (the others higher up)
     max_knee_flexion_read_deg: float  # deepest knee flexion of a reading (MediaPipe degrees)
     reps_flagged: int  # reps whose reading reached the "above normal range" cut
-    reps_past_limit: int  # reps whose bottom bent the knee past the FPPA limit: not read
-    fppa_limit_deg: float  # that limit of knee flexion (MediaPipe degrees)
+    reps_past_limit: int  # reps whose bottom took the knee past the FPPA limit: not read
 
 
 @dataclass(frozen=True)

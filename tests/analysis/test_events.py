@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from tests.support.frames import make_frames
-from valgus.analysis.events import Rep, add_pelvic_drop, detect_movement, segment_reps
+from valgus.analysis.events import (
+    SINGLE_LEG_SHARE_MIN,
+    Rep,
+    add_pelvic_drop,
+    detect_movement,
+    segment_reps,
+)
 from valgus.analysis.rep_metrics import rep_metrics
 from valgus.analysis.stance import (
     LEG_LIFT_SHIFT_DEG as SHIFT,
@@ -163,6 +169,46 @@ def test_single_leg_squat_stance_side(lifted):
     reps = segment_reps(frames, "single-leg-squat")
     grounded = "left" if lifted == "right" else "right"
     assert [r.stance_side for r in reps] == [grounded] * 3
+
+
+def pistol_frames(t, *, free="left", free_dip=-0.3, heights_say=None):
+    """Three pistol squats: the free ankle dips below the floor line at each bottom, the
+    stance ankle stays put. ``heights_say`` lifts the stance ankle a little during the reps
+    (a floor line moved by a zoom), so frame by frame the heights name the wrong leg."""
+    depth = sum(bump(t, c, 1.2, 0.6) for c in (1.5, 4.5, 7.5))
+    stance = "right" if free == "left" else "left"
+    free_lift = free_dip * depth / 0.6
+    stance_lift = 0.12 * (depth > 0.05) if heights_say else 0 * t
+    return make_frames(
+        t, depth=depth, **{f"ankle_lift_{free}": free_lift, f"ankle_lift_{stance}": stance_lift}
+    )
+
+
+@pytest.mark.parametrize("free", ["left", "right"])
+def test_a_pistol_squat_is_single_leg_on_the_foot_that_stays_put(free):
+    # The free foot is below the floor line (held out toward the camera) only near each
+    # bottom: too few frames for the frame share, but over each rep it travels and the
+    # stance foot does not.
+    t = steady_times(duration_s=9.0)
+    frames = pistol_frames(t, free=free)
+    one_foot = stance_side_per_frame(frames).notna().mean()
+    assert 0 < one_foot < SINGLE_LEG_SHARE_MIN
+    assert detect_movement(frames) == "single-leg-squat"
+    stance = "right" if free == "left" else "left"
+    assert [r.stance_side for r in segment_reps(frames, "single-leg-squat")] == [stance] * 3
+    # A floor line that makes the stance ankle read as lifted does not move the stance leg.
+    misread = pistol_frames(t, free=free, heights_say="wrong leg")
+    assert stance_side_per_frame(misread).value_counts().idxmax() == free
+    assert [r.stance_side for r in segment_reps(misread, "single-leg-squat")] == [stance] * 3
+
+
+def test_feet_that_both_stay_put_or_both_travel_are_a_bilateral_squat():
+    t = steady_times(duration_s=9.0)
+    squat = pistol_frames(t, free_dip=0.0)
+    assert detect_movement(squat) == "squat"
+    depth = squat["depth"].to_numpy()
+    jump = squat.assign(ankle_lift_left=0.3 * depth, ankle_lift_right=0.3 * depth)
+    assert detect_movement(jump) == "squat"
 
 
 def test_stance_holds_and_peak_drop_frame():

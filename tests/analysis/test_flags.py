@@ -177,6 +177,8 @@ def clip(n=90, **columns):
         "fppa_valid_right": np.ones(n, bool),
         "knee_flexion_left_deg": np.full(n, 30.0),
         "knee_flexion_right_deg": np.full(n, 30.0),
+        "thigh_ratio_left": np.ones(n),
+        "thigh_ratio_right": np.ones(n),
         "kasr": np.ones(n),
         "kasr_change": np.ones(n),
         "khr": np.ones(n),

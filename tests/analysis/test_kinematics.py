@@ -16,6 +16,7 @@ from valgus.analysis.kinematics import (
     signed_knee_offset,
     trunk_lean_deg,
 )
+from valgus.analysis.stance import stance_side_per_frame
 from valgus.analysis.view import assess_view, body_yaw_deg, face_yaw_deg, upright_share
 from valgus.pose.landmarks import NUM_LANDMARKS, Landmark
 from valgus.pose.track import PoseTrack
@@ -231,6 +232,18 @@ def test_ankle_lift_from_a_single_leg_stance():
     np.testing.assert_allclose(f["ankle_lift_right"], 0.0, atol=1e-12)
     # Neither the lifted frames nor the 0.2 s before the lift (frames 4-9) are standing.
     assert ref.standing_frames == 4
+
+
+def test_a_free_foot_held_toward_the_camera_leaves_the_floor_line_where_it_was():
+    # A pistol squat: 20 frames standing, then 20 at the bottom (hips 80 px down) with the
+    # left foot held out toward the camera, 60 px lower in the picture than the floor.
+    frames = [figure()] * 20 + [figure(depth_px=80.0, lift_left_px=-60.0)] * 20
+    kin = compute_kinematics(track_of(frames))
+    f, ref = kin.frames, kin.reference
+    assert ref.floor_y_px == pytest.approx(400.0)  # not the dipped ankle's 460
+    np.testing.assert_allclose(f["ankle_lift_right"], 0.0, atol=1e-12)
+    np.testing.assert_allclose(f["ankle_lift_left"][20:], -60.0 / ref.leg_length_px, atol=1e-12)
+    assert stance_side_per_frame(f).tolist() == [None] * 20 + ["right"] * 20
 
 
 def test_pelvic_baseline_removes_camera_roll():

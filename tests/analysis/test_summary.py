@@ -105,7 +105,7 @@ def test_knees_at_depth_are_judged_by_kasr_and_the_worse_verdict_wins(kasr, word
 def test_knees_past_the_fppa_limit_are_counted_and_judged_by_kasr_alone():
     deep = [rep(i, read=(NAN, NAN), pair=(NAN, NAN), kasr=0.8, past=(True, True)) for i in (1, 2)]
     s = summary([*deep, rep(3, read=(4.0, 6.0), flexion=(45.0, 45.0))])
-    assert (s.left.reps_past_limit, s.left.reps_measured, s.left.fppa_limit_deg) == (2, 1, 50.0)
+    assert (s.left.reps_past_limit, s.left.reps_measured) == (2, 1)
     assert s.left.mean_fppa_deg == pytest.approx(4.0)
     only_deep = summary(deep)
     assert (only_deep.left.fppa_verdict, only_deep.left.verdict) == (
@@ -113,8 +113,6 @@ def test_knees_past_the_fppa_limit_are_counted_and_judged_by_kasr_alone():
         "above normal range",
     )
     assert only_deep.side_difference.status == "past the limit"
-    single = summary([rep(1, read=(9.0, NAN), stance="left")], "single-leg-squat")
-    assert (single.left.reps_past_limit, single.left.fppa_limit_deg) == (0, 120.0)
 
 
 def test_kasr_is_not_judged_in_a_lunge_or_a_single_leg_task():

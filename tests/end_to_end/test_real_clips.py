@@ -118,6 +118,26 @@ def test_single_leg_squats_alternate_stance(shared_videos):
         assert np.isnan(getattr(rep, f"peak_fppa_{other}_deg"))  # lifted leg is not judged
 
 
+def test_a_pistol_squat_stands_on_the_foot_that_stays_put(shared_videos):
+    # tux_hyva6: a pistol squat on the right leg, the left held out toward the camera. Its
+    # ankle is lowest in the picture at the bottom; read from heights over every frame, the
+    # floor line followed it and the free left leg was measured as the stance leg.
+    s = analyze(shared_videos / "front" / "tux_hyva6.mp4")
+    assert s.movement == "single-leg-squat"
+    assert [r.stance_side for r in s.reps] == ["right"]
+    rep = s.reps[0]
+    # At a pistol's bottom the thigh points at the camera (MediaPipe's world knee reads
+    # only ~70 deg bent): past the depth where FPPA is read, so no knee angle, and why.
+    assert rep.past_fppa_limit_right and np.isnan(rep.fppa_read_right_deg)
+    assert np.isnan(rep.peak_fppa_right_deg) and np.isnan(rep.peak_fppa_left_deg)
+    assert s.summary.right.verdict == "not measurable"
+    why = knee_verdict(s, "right").sentence
+    assert why.startswith("FPPA is not read: the thigh pointed at the camera (deeper than")
+    assert "at the bottom of every rep" in why
+    assert "film a single-leg squat to about half depth" in why
+    assert knee_verdict(s, "left").sentence == "The lifted leg in this test: not assessed."
+
+
 def test_side_view_is_refused(shared_videos):
     with pytest.raises(WrongViewError, match="from the side"):
         analyze(shared_videos / "side" / "hsuhui_squat_test.mp4")

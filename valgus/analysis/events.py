@@ -15,9 +15,11 @@ Which leg bears the weight is decided in valgus.analysis.stance. Cut values
 published norms):
 
 - ``SINGLE_LEG_SHARE_MIN`` 0.25: a single-leg clip has one foot lifted in at
-  least a quarter of its pose frames (room for standing before, between and
-  after the reps). Measured: bilateral squat clips 0.00-0.04, pistol squats
-  (front/tux_hyva6) 0.31, single-leg squats (front/tux_hyva7) 0.87.
+  least a quarter of the pose frames of its analysed shots (room for standing
+  before, between and after the reps), or keeps one foot put while the other
+  travels in at least half its reps (a pistol squat, whose free foot crosses
+  the floor line: front/tux_hyva6 23% of frames). Measured: bilateral squat
+  clips 0.00-0.04, single-leg squats (front/tux_hyva7) 0.87.
 - ``REP_PROMINENCE``: a rep is a hip-drop excursion at least this prominent,
   in leg lengths. 0.08 for bilateral squats (measured bottoms: 0.25-0.68 on
   the front-view squat clips); 0.05 for single-leg squats, so a shallow
@@ -35,7 +37,6 @@ published norms):
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -46,7 +47,9 @@ from valgus.analysis.columns import bool_column, float_column, require_columns
 from valgus.analysis.dsp import find_peaks
 from valgus.analysis.stance import (
     STANCE_SIDES,
+    mostly_planted,
     pelvic_drop_from_obliquity,
+    rep_stance_side,
     stance_side_per_frame,
 )
 from valgus.analysis.view import MAX_MEASURED_YAW_DEG
@@ -153,11 +156,6 @@ def _depth_excursions(
     return out
 
 
-def _majority_side(sides: np.ndarray) -> str | None:
-    counts = Counter(s for s in sides if s is not None)
-    return counts.most_common(1)[0][0] if counts else None
-
-
 def _stance_holds(
     times_s: np.ndarray,
     sides: np.ndarray,
@@ -208,10 +206,12 @@ def detect_movement(frames: pd.DataFrame) -> str:
     if not pose.any():
         raise ValueError("frames has no pose frames; cannot detect the movement")
     sides = stance_side_per_frame(frames).to_numpy(dtype=object)
-    share = np.mean([s is not None for s in sides[pose]])
-    if share < SINGLE_LEG_SHARE_MIN:
-        return "squat"
+    counted = pose & _analysed(frames)
+    share = np.mean([s is not None for s in sides[counted]]) if counted.any() else 0.0
     reps = segment_reps(frames, "single-leg-squat")
+    if share < SINGLE_LEG_SHARE_MIN:
+        planted = mostly_planted(frames, [(r.start_frame, r.end_frame) for r in reps])
+        return "single-leg-squat" if planted else "squat"
     return "single-leg-squat" if any(r.stance_side for r in reps) else "single-leg-stance"
 
 
@@ -230,8 +230,9 @@ def segment_reps(
     least ``min_separation_s`` apart; a rep spans from where depth last rose
     above ``edge_fraction`` of its excursion to where it falls back below
     (bounded by the lowest point between neighbouring reps), and bottoms at
-    the deepest frame. Single-leg squats take the grounded leg that is most
-    common over the rep as ``stance_side`` (None if no foot is lifted).
+    the deepest frame. Single-leg squats take the foot that stays put over
+    the rep, else the grounded leg most common over it, as ``stance_side``
+    (valgus.analysis.stance.rep_stance_side; None if no foot is lifted).
     Single-leg stance: each hold on one foot of ``min_hold_s`` or longer,
     bottoming at the frame of peak pelvic drop.
 
@@ -325,8 +326,11 @@ def _spans(
             edge_fraction=edge_fraction,
         )
         single_leg = movement == "single-leg-squat"
+        lifts = [float_column(frames, f"ankle_lift_{side}") for side in STANCE_SIDES]
         spans = [
-            (a, m, b, _majority_side(sides[a : b + 1]) if single_leg else None)
+            (a, m, b, rep_stance_side(sides[a : b + 1], *(x[a : b + 1] for x in lifts)))
+            if single_leg
+            else (a, m, b, None)
             for a, m, b in excursions
         ]
     return spans

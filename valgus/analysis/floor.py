@@ -35,10 +35,21 @@ def _pct(values: np.ndarray, q: float) -> float:
     return float(np.percentile(finite, q)) if finite.size else float("nan")
 
 
-def floor_line_y(xy: np.ndarray, use: np.ndarray) -> float:
-    """y (pixels) of a grounded ankle: the 90th percentile of the lower ankle's y over ``use``."""
+def floor_line_y(xy: np.ndarray, use: np.ndarray, hips_high: np.ndarray) -> float:
+    """y (pixels) of a grounded ankle: the 90th percentile of the lower ankle's y.
+
+    Taken over the frames of ``use`` where the hips are high (``hips_high``;
+    all of ``use`` if there are none). Over every frame, a pistol squat's free
+    leg, held out toward the camera at the bottom, put its ankle lowest in the
+    picture and the floor line with it: the stance foot then read as lifted
+    0.13-0.4 leg lengths and the free leg was measured as the stance leg
+    (tux_hyva6), or neither foot as grounded (tux_hyva_ja_paha2, taken for a
+    bilateral squat). With the hips high, both feet are on the floor, or the
+    lower one is.
+    """
     lower_ankle_y = np.fmax(xy[:, Landmark.LEFT_ANKLE, 1], xy[:, Landmark.RIGHT_ANKLE, 1])
-    return _pct(lower_ankle_y[use], 90)
+    high = use & hips_high & np.isfinite(lower_ankle_y)
+    return _pct(lower_ankle_y[high if high.any() else use], 90)
 
 
 def ankle_stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np.ndarray) -> float:

@@ -22,9 +22,10 @@ squats have long broken down), so the limit depends on the movement:
   at 53.8 deg, a sumo squat). Deeper, the knee is judged by the measures that
   stay meaningful at depth (KASR, the knee over the foot);
 - single-leg squat and stance: the stance leg only (the lifted leg is never a
-  valgus measure), visible, thigh at least ``SINGLE_LEG_MIN_THIGH_RATIO`` (the
-  world model under-reads deep pistol squats, 23 deg at tux_hyva6's bottom, so
-  the image guard stays) and knee flexion at most
+  valgus measure), visible, thigh at least ``SINGLE_LEG_MIN_THIGH_RATIO`` (at a
+  pistol squat's bottom the world model reads the stance knee bent only 42-74
+  deg while the thigh is 0.03-0.27 of its standing length, so the image guard
+  stays) and knee flexion at most
   ``MAX_FLEXION_DEG["single-leg"]`` (above every clinical bottom measured,
   79-108 deg);
 - every movement: FPPA within ``PLAUSIBLE_FPPA_DEG``; outside it the geometry

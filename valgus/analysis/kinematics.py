@@ -60,6 +60,10 @@ MIN_HIP_WIDTH_RATIO = 0.5
 # (front/lnewco_good_IMG_7027.mov: median 4.8%, p90 7.8%), while a lifted foot in
 # single-leg stance sits 13% or more above the floor (front/tux_hyva6.mp4).
 STANDING_MAX_DEPTH = 0.05
+# The floor line comes from frames with the hips at most this deep (floor.floor_line_y): a
+# pistol squat's free foot leaves the floor line past 0.4 (tux_hyva6), and a jump squat's
+# feet are on the floor up to ~0.15 below its airborne hips (spotter_jumps_legs_work_out).
+FLOOR_MAX_DEPTH = 0.25
 GROUNDED_MAX_LIFT = 0.08
 LIFT_GUARD_S = 0.2  # not standing this near a lift: seen late, hips already tilt (stance.py)
 
@@ -184,9 +188,9 @@ def estimate_reference(
     hip_width = _pct(np.linalg.norm(left_hip - right_hip, axis=-1)[use], 50)
     hip_y = _midpoint(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)[:, 1]
     standing_hip_y = _pct(hip_y[use], 10)
-    floor_y = floor_line_y(xy, use)
-
     depth = ratio(hip_y - standing_hip_y, leg)
+    with np.errstate(invalid="ignore"):
+        floor_y = floor_line_y(xy, use, use & (depth < FLOOR_MAX_DEPTH))
     stagger = {side: ankle_stagger(xy, side, floor_y, leg, use) for side in SIDES}
     lifts = [ankle_lift(xy, side, floor_y, leg, stagger[side]) for side in SIDES]
     obliquity = pelvic_obliquity_deg(left_hip, right_hip)

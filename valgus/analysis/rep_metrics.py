@@ -29,7 +29,11 @@ import pandas as pd
 from valgus.analysis.by_shot import PELVIC_HORIZONTAL
 from valgus.analysis.columns import bool_column, float_column, require_columns
 from valgus.analysis.events import Rep, rep_positions
-from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
+from valgus.analysis.fppa_validity import (
+    MAX_FLEXION_DEG,
+    MIN_THIGH_RATIO,
+    SINGLE_LEG_MIN_THIGH_RATIO,
+)
 from valgus.analysis.stance import STANCE_SIDES, pelvic_drop_from_obliquity
 
 
@@ -149,6 +153,8 @@ _METRIC_COLUMNS = (
     "fppa_valid_left",
     "fppa_valid_right",
     "pelvic_obliquity_deg",
+    "thigh_ratio_left",
+    "thigh_ratio_right",
     *_BOTTOM_COLUMNS,
 )
 
@@ -227,11 +233,15 @@ def _reading_values(span: pd.DataFrame, side: str) -> tuple[np.ndarray, np.ndarr
 
 
 def _past_the_limit(span: pd.DataFrame, k: int, side: str, *, single_leg: bool) -> bool:
-    """The knee is bent past the movement's FPPA limit at the bottom (fppa_validity).
+    """The knee is past the movement's FPPA depth limit at the bottom (fppa_validity).
 
-    Such a knee gets no FPPA number in the rep: not at the bottom (not a
-    frontal-plane angle there) and not higher up, where the valid frames end
-    as the knee bends through the limit. Read there, its angle falls about a
+    Bent past the limit of knee flexion, or its thigh so foreshortened (pointing
+    at the camera) that the hip-knee-ankle angle means nothing: a bilateral
+    squat deeper than 50 deg, a pistol squat (thigh 0.03-0.27 of its standing
+    length at the bottom, where MediaPipe's world model reads the knee at only
+    42-74 deg). Such a knee gets no FPPA number in the rep: not at the bottom
+    (not a frontal-plane angle there) and not higher up, where the valid frames
+    end as the knee bends through the limit. Read there, its angle falls about a
     degree per degree of flexion (a toes-out squat), so the number followed
     which frame one copy of a clip let through: a mirrored or half-size copy
     read up to 6 deg (aithletique_squat) to 87 deg (postopcv_squat) apart, and
@@ -239,8 +249,10 @@ def _past_the_limit(span: pd.DataFrame, k: int, side: str, *, single_leg: bool) 
     KASR at the bottom (valgus.analysis.summary), which stays meaningful there.
     """
     flexion = float_column(span, f"knee_flexion_{side}_deg")[k]
-    limit = MAX_FLEXION_DEG["single-leg" if single_leg else "squat"]
-    return bool(flexion > limit)
+    thigh = float_column(span, f"thigh_ratio_{side}")[k]
+    kind = "single-leg" if single_leg else "squat"
+    min_thigh = SINGLE_LEG_MIN_THIGH_RATIO if single_leg else MIN_THIGH_RATIO
+    return bool(flexion > MAX_FLEXION_DEG[kind] or thigh < min_thigh)
 
 
 def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool) -> dict:

@@ -1,15 +1,21 @@
 """Which leg bears the weight, and pelvic drop signed by it: the one stance-leg rule.
 
 A foot is off the ground when its ankle is more than ``ANKLE_LIFT_MIN`` (0.08
-leg lengths) above the floor: heel rise and landmark jitter in a bilateral
-squat stay below ~0.05; a foot lifted for a single-leg test is well above 0.1
-(a heuristic of this project, tuned on the clips in ../shared/videos). The
-offline analysis and the live view both call `stance_side`.
+leg lengths) above the floor line (valgus.analysis.floor): heel rise and
+landmark jitter in a bilateral squat stay below ~0.05; a foot lifted for a
+single-leg test is well above 0.1 (a heuristic of this project, tuned on the
+clips in ../shared/videos). A foot more than ``ANKLE_BELOW_MIN`` below the line
+is off the ground too: a pistol squat's free leg, held out toward the camera,
+puts its ankle lowest in the picture. The offline analysis and the live view
+both call `stance_side`; over a single-leg squat rep, the foot that stays put
+while the other travels decides (valgus.analysis.events).
 
 Pelvic drop is + when the non-stance side is lower (design.md section 1).
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -27,6 +33,19 @@ STANCE_SIDES = ("left", "right")
 # (front/tux_hyva7) the hips moved 2.8 deg more than the pixels of the waist at each lift.
 LEG_LIFT_SHIFT_DEG = 2.7
 ANKLE_LIFT_MIN = 0.08
+# A foot this far (leg lengths) *below* the floor line is off the ground too: it is held
+# out toward the camera, as a pistol squat's free leg (tux_hyva6 and tux_hyva_ja_paha2:
+# 0.3-0.45 below at the bottom, where the stance ankle stays within 0.06 of the line).
+# Feet on the floor in the squats of ../shared/videos stay within 0.05 of it.
+ANKLE_BELOW_MIN = 0.15
+# Over a single-leg squat rep (rep_stance_side): a foot whose height moves at most
+# PLANTED_MAX_TRAVEL leg lengths from where it was in the rep's first START_FRAMES frames
+# stays put, one moving FREE_MIN_TRAVEL or more travels. Stance ankles of the single-leg
+# clips of ../shared/videos move 0.01-0.09; free ones 0.20-0.41 in pistol squats (a foot
+# already lifted when the rep starts, tux_hyva7, moves only 0.07: the heights decide).
+PLANTED_MAX_TRAVEL = 0.1
+FREE_MIN_TRAVEL = 0.15
+START_FRAMES = 3
 
 
 def stance_side(
@@ -55,13 +74,87 @@ def stance_side(
     mirror case, None otherwise (both down, both up, no pose); an object array
     of those for array inputs.
     """
-    left = np.asarray(lift_left, dtype=float)
-    right = np.asarray(lift_right, dtype=float)
+    left = off_the_ground(lift_left, lift_min)
+    right = off_the_ground(lift_right, lift_min)
     pose = np.asarray(has_pose, dtype=bool)
+    grounded_left = np.isfinite(np.asarray(lift_left, dtype=float)) & ~left
+    grounded_right = np.isfinite(np.asarray(lift_right, dtype=float)) & ~right
     side = np.full(np.broadcast(left, right, pose).shape, None, dtype=object)
-    side[pose & (right > lift_min) & (left <= lift_min)] = "left"
-    side[pose & (left > lift_min) & (right <= lift_min)] = "right"
+    side[pose & right & grounded_left] = "left"
+    side[pose & left & grounded_right] = "right"
     return side if side.ndim else side.item()
+
+
+def off_the_ground(lift: np.ndarray | float, lift_min: float = ANKLE_LIFT_MIN) -> np.ndarray:
+    """True where a foot is off the ground: above the floor line, or held out below it.
+
+    ``lift`` is the ankle's height above the floor line (leg lengths, NaN: not
+    seen, neither off nor on); above ``lift_min`` the foot is lifted, below
+    ``-ANKLE_BELOW_MIN`` it is held out toward the camera.
+    """
+    value = np.asarray(lift, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (value > lift_min) | (value < -ANKLE_BELOW_MIN)
+
+
+def rep_stance_side(sides: np.ndarray, lift_left: np.ndarray, lift_right: np.ndarray) -> str | None:
+    """The stance leg of one single-leg squat rep: the foot that stays put, else the usual one.
+
+    Over a rep the stance foot stays where it stood while the free foot
+    travels: held out toward the camera in a pistol squat, lifted and lowered
+    with the body in a clinical single-leg squat. Its travel (how far the
+    ankle's height moves from where it was at the rep's start, 90th
+    percentile, leg lengths) settles the legs where the heights alone do not:
+    a camera zooming between reps moves the floor line (tux_hyva_ja_paha2: the
+    stance ankle travels 0.01-0.09, the free one 0.20-0.41; tux_hyva6 0.04
+    against 0.23). Where neither foot clearly stays put, the rep's most common
+    grounded leg of ``sides`` (`stance_side` per frame) is its stance leg.
+    """
+    planted = planted_side(lift_left, lift_right)
+    if planted is not None:
+        return planted
+    counts = Counter(s for s in sides if s is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def planted_side(lift_left: np.ndarray, lift_right: np.ndarray) -> str | None:
+    """Over one rep, the leg whose foot stays put while the other travels (None: neither).
+
+    ``lift_left``, ``lift_right``: the rep's ankle heights (leg lengths). In a
+    bilateral squat both feet stay put (travel 0.01-0.05), in a jump both travel.
+    """
+    travel = {"left": _travel(lift_left), "right": _travel(lift_right)}
+    for side, other in (("left", "right"), ("right", "left")):
+        if travel[side] <= PLANTED_MAX_TRAVEL and travel[other] >= FREE_MIN_TRAVEL:
+            return side
+    return None
+
+
+def mostly_planted(frames: pd.DataFrame, spans: list[tuple[int, int]]) -> bool:
+    """At least half the reps keep one foot put while the other travels (a pistol squat).
+
+    ``spans``: each rep's (start, end) frame numbers. A pistol's free foot, held
+    out toward the camera, crosses the floor line on its way, so frame by frame
+    it reads as lifted in only part of the clip (tux_hyva6: 23% of frames,
+    under events.SINGLE_LEG_SHARE_MIN); over the rep it clearly travels while
+    the stance foot stays put (`planted_side`).
+    """
+    planted = [
+        planted_side(
+            float_column(frames.loc[start:end], "ankle_lift_left"),
+            float_column(frames.loc[start:end], "ankle_lift_right"),
+        )
+        for start, end in spans
+    ]
+    return bool(spans) and 2 * sum(p is not None for p in planted) >= len(spans)
+
+
+def _travel(lift: np.ndarray) -> float:
+    """90th percentile of how far an ankle's height moves from the rep's first frames (or NaN)."""
+    values = np.asarray(lift, dtype=float)
+    start = values[:START_FRAMES][np.isfinite(values[:START_FRAMES])]
+    moved = np.abs(values - np.median(start))[np.isfinite(values)] if start.size else []
+    return float(np.percentile(moved, 90)) if len(moved) else float("nan")
 
 
 def stance_side_per_frame(frames: pd.DataFrame, *, lift_min: float = ANKLE_LIFT_MIN) -> pd.Series:

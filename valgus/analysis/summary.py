@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS, verdict
-from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.stance import STANCE_SIDES
 from valgus.movement import Movement
@@ -55,11 +54,7 @@ def kasr_verdict(change: float, thresholds: Thresholds) -> str:
 
 
 def _side_summary(
-    reps: tuple[RepMetrics, ...],
-    side: str,
-    thresholds: Thresholds,
-    depth_verdict: str,
-    fppa_limit_deg: float,
+    reps: tuple[RepMetrics, ...], side: str, thresholds: Thresholds, depth_verdict: str
 ) -> SideSummary:
     readings = [getattr(rep, f"fppa_read_{side}_deg") for rep in reps]
     values = _finite(readings)
@@ -83,7 +78,6 @@ def _side_summary(
         max_knee_flexion_read_deg=float(flexion.max()) if flexion.size else float("nan"),
         reps_flagged=int((values >= above).sum()),
         reps_past_limit=sum(getattr(rep, f"past_fppa_limit_{side}") for rep in reps),
-        fppa_limit_deg=fppa_limit_deg,
     )
 
 
@@ -177,8 +171,7 @@ def summarise(
     )
     kasr_mean = float(kasr.mean()) if kasr.size else float("nan")
     depth = kasr_verdict(kasr_mean, thresholds)
-    limit = MAX_FLEXION_DEG["squat" if bilateral else "single-leg"]
-    sides = {side: _side_summary(reps, side, thresholds, depth, limit) for side in STANCE_SIDES}
+    sides = {side: _side_summary(reps, side, thresholds, depth) for side in STANCE_SIDES}
     collapse = (frames["collapse_grade_left"].to_numpy() > 0) | (
         frames["collapse_grade_right"].to_numpy() > 0
     )

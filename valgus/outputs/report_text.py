@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
+from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
 from valgus.movement import Movement
 from valgus.outputs.findings import NO_DROP_MEASURED, borderline, fppa_where
 from valgus.session import Session, SideSummary
@@ -97,7 +98,7 @@ def knee_verdict(session: Session, side: str) -> Verdict:
         if lifted:
             why = "The lifted leg in this test: not assessed."
         elif s.reps_past_limit:
-            why = f"Not measured: {past_limit_text(session, s)}"
+            why = past_limit_text(session, s)
         else:
             why = "Could not be measured: the leg was out of view or turned from the camera."
         return Verdict(title, NOT_MEASURABLE, why)
@@ -139,7 +140,7 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
         if s.reps_past_limit:
             out.append(
                 f"Not read in {s.reps_past_limit} {rep_noun(session.movement, s.reps_past_limit)}"
-                f" where the knee bent past {s.fppa_limit_deg:.0f}° at the bottom."
+                f" where {_past_limit(session)} at the bottom."
             )
     elif s.reps_past_limit:
         out.append(past_limit_text(session, s))
@@ -161,8 +162,15 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
     return out
 
 
+def _past_limit(session: Session) -> str:
+    """What took a knee past the depth where FPPA is read, in words."""
+    if session.movement == "squat":
+        return f"the knee bent past {MAX_FLEXION_DEG['squat']:.0f}°"
+    return "the thigh pointed at the camera (deeper than the clinical single-leg squat)"
+
+
 def past_limit_text(session: Session, s: SideSummary) -> str:
-    """Why a knee bent past the FPPA limit has no FPPA, and how to film one that has."""
+    """Why a knee past the FPPA depth limit has no FPPA, and how to film one that has."""
     reps = len(session.reps)
     where = (
         f"at the bottom of every {rep_noun(session.movement)}"
@@ -170,15 +178,14 @@ def past_limit_text(session: Session, s: SideSummary) -> str:
         else f"at the bottom of {s.reps_past_limit} of {reps} {rep_noun(session.movement, 2)}"
     )
     text = (
-        f"FPPA is not read: the knee bent past {s.fppa_limit_deg:.0f}° {where}, where an "
-        "angle in a front-view image mixes in the knee's bend and no longer shows whether "
-        "it collapses inward."
+        f"FPPA is not read: {_past_limit(session)} {where}, where an angle in a front-view "
+        "image mixes in the knee's bend and no longer shows whether it collapses inward."
     )
-    if session.movement == "squat":
-        if np.isfinite(session.summary.kasr_change_bottom_mean):
-            text += " At depth the knees are judged by how far apart they stay (below)."
-        text += " For a knee angle, film a single-leg squat or squat to about half depth."
-    return text
+    if session.movement != "squat":
+        return text + " For a knee angle, film a single-leg squat to about half depth."
+    if np.isfinite(session.summary.kasr_change_bottom_mean):
+        text += " At depth the knees are judged by how far apart they stay (below)."
+    return text + " For a knee angle, film a single-leg squat or squat to about half depth."
 
 
 def _inward_word(value: float) -> str:
