@@ -237,12 +237,16 @@ def test_ankle_lift_from_a_single_leg_stance():
 def test_a_free_foot_held_toward_the_camera_leaves_the_floor_line_where_it_was():
     # A pistol squat: 20 frames standing, then 20 at the bottom (hips 80 px down) with the
     # left foot held out toward the camera, 60 px lower in the picture than the floor.
-    frames = [figure()] * 20 + [figure(depth_px=80.0, lift_left_px=-60.0)] * 20
+    # Standing, the left foot rests 10 px up (placed forward): a stagger, not a lift.
+    frames = [figure(lift_left_px=10.0)] * 20 + [figure(depth_px=80.0, lift_left_px=-60.0)] * 20
     kin = compute_kinematics(track_of(frames))
     f, ref = kin.frames, kin.reference
     assert ref.floor_y_px == pytest.approx(400.0)  # not the dipped ankle's 460
+    assert ref.ankle_stagger["left"] == pytest.approx(10.0 / ref.leg_length_px)
+    assert ref.standing_frames == 20
     np.testing.assert_allclose(f["ankle_lift_right"], 0.0, atol=1e-12)
-    np.testing.assert_allclose(f["ankle_lift_left"][20:], -60.0 / ref.leg_length_px, atol=1e-12)
+    np.testing.assert_allclose(f["ankle_lift_left"][:20], 0.0, atol=1e-12)
+    np.testing.assert_allclose(f["ankle_lift_left"][20:], -70.0 / ref.leg_length_px, atol=1e-12)
     assert stance_side_per_frame(f).tolist() == [None] * 20 + ["right"] * 20
 
 

@@ -52,7 +52,14 @@ def floor_line_y(xy: np.ndarray, use: np.ndarray, hips_high: np.ndarray) -> floa
     return _pct(lower_ankle_y[high if high.any() else use], 90)
 
 
-def ankle_stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np.ndarray) -> float:
+def ankle_stagger(
+    xy: np.ndarray,
+    side: str,
+    floor_y: float,
+    leg: float,
+    use: np.ndarray,
+    hips_high: np.ndarray,
+) -> float:
     """How far (leg lengths) an ankle sits above the floor even at its lowest.
 
     A foot placed a little forward, or a slightly rolled camera, puts one
@@ -60,9 +67,14 @@ def ankle_stagger(xy: np.ndarray, side: str, floor_y: float, leg: float, use: np
     (front/lnewco_bad_IMG_7033.mov: 0.084-0.101). That is not a lifted foot. A
     foot lifted for the whole of a single-leg hold sits higher still, so only
     offsets up to ``MAX_STAGGER``, plus what a ``MAX_ROLL_DEG`` camera roll adds
-    across the clip's ankle spacing, are taken as stagger.
+    across the clip's ankle spacing, are taken as stagger. Measured where the
+    floor line is (``hips_high``, see `floor_line_y`): a pistol's free foot dips
+    below the line at the bottom, which hid its resting offset (tux_hyva6's free
+    foot rests 0.05-0.09 up, so its standing frames came and went with the
+    camera's roll and its pelvic baseline with them).
     """
-    lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[use]
+    high = use & hips_high
+    lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[high if high.any() else use]
     lowest = _pct(lift, 10)
     spacing = ratio(
         _pct(np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])[use], 50), leg

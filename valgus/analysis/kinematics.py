@@ -190,8 +190,9 @@ def estimate_reference(
     standing_hip_y = _pct(hip_y[use], 10)
     depth = ratio(hip_y - standing_hip_y, leg)
     with np.errstate(invalid="ignore"):
-        floor_y = floor_line_y(xy, use, use & (depth < FLOOR_MAX_DEPTH))
-    stagger = {side: ankle_stagger(xy, side, floor_y, leg, use) for side in SIDES}
+        hips_high = use & (depth < FLOOR_MAX_DEPTH)
+    floor_y = floor_line_y(xy, use, hips_high)
+    stagger = {side: ankle_stagger(xy, side, floor_y, leg, use, hips_high) for side in SIDES}
     lifts = [ankle_lift(xy, side, floor_y, leg, stagger[side]) for side in SIDES]
     obliquity = pelvic_obliquity_deg(left_hip, right_hip)
     with np.errstate(invalid="ignore"):
