@@ -25,6 +25,7 @@ from valgus.analysis.stance import (
 )
 from valgus.analysis.stance import (
     pelvic_drop_from_obliquity,
+    rep_stance_side,
     stance_side_per_frame,
 )
 
@@ -200,6 +201,21 @@ def test_a_pistol_squat_is_single_leg_on_the_foot_that_stays_put(free):
     misread = pistol_frames(t, free=free, heights_say="wrong leg")
     assert stance_side_per_frame(misread).value_counts().idxmax() == free
     assert [r.stance_side for r in segment_reps(misread, "single-leg-squat")] == [stance] * 3
+
+
+def test_where_both_feet_travel_a_deep_rep_stands_on_the_bent_knee():
+    # The clip starts mid-pan: both ankles move over the rep and the heights name the left
+    # leg. The hips sink 0.47 leg lengths, on the right knee bent 67 deg (the left: 12).
+    travel = np.linspace(0.0, 0.3, 30)
+    heights_say_left = np.array(["left"] * 20 + [None] * 10, dtype=object)
+    one = {"sides": heights_say_left, "lift_left": travel, "lift_right": travel}
+    assert rep_stance_side(**one, bottom=(0.47, 12.0, 67.0)) == "right"
+    assert rep_stance_side(**one, bottom=(0.47, 67.0, 12.0)) == "left"
+    # A shallow single-leg squat, its free knee bent behind more than the stance knee, or
+    # knees bent alike: the heights decide.
+    assert rep_stance_side(**one, bottom=(0.25, 12.0, 67.0)) == "left"
+    assert rep_stance_side(**one, bottom=(0.45, 100.0, 118.0)) == "left"
+    assert rep_stance_side(**one) == "left"
 
 
 def test_feet_that_both_stay_put_or_both_travel_are_a_bilateral_squat():

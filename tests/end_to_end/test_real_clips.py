@@ -138,6 +138,19 @@ def test_a_pistol_squat_stands_on_the_foot_that_stays_put(shared_videos):
     assert knee_verdict(s, "left").sentence == "The lifted leg in this test: not assessed."
 
 
+def test_pistol_squats_on_either_leg_through_camera_pans(shared_videos):
+    # tux_hyva_ja_paha2: five pistols on the left leg, then five on the right, the camera
+    # panning between them (which moves the floor line). Read from heights alone it passed
+    # for a bilateral squat; the foot that stays put, and in the two reps where both feet
+    # move (the first starts mid-pan) the knee the hips sink on, give each rep's leg.
+    s = analyze(shared_videos / "front" / "tux_hyva_ja_paha2.mp4")
+    assert s.movement == "single-leg-squat"
+    assert [r.stance_side for r in s.reps] == ["left"] * 5 + ["right"] * 5
+    # Every pistol's stance thigh points at the camera at the bottom: no knee angle.
+    assert all(getattr(r, f"past_fppa_limit_{r.stance_side}") for r in s.reps)
+    assert s.summary.left.verdict == s.summary.right.verdict == "not measurable"
+
+
 def test_side_view_is_refused(shared_videos):
     with pytest.raises(WrongViewError, match="from the side"):
         analyze(shared_videos / "side" / "hsuhui_squat_test.mp4")

@@ -327,13 +327,22 @@ def _spans(
         )
         single_leg = movement == "single-leg-squat"
         lifts = [float_column(frames, f"ankle_lift_{side}") for side in STANCE_SIDES]
-        spans = [
-            (a, m, b, rep_stance_side(sides[a : b + 1], *(x[a : b + 1] for x in lifts)))
-            if single_leg
-            else (a, m, b, None)
-            for a, m, b in excursions
-        ]
+        bent = [_flexion(frames, side) for side in STANCE_SIDES]
+        depth = float_column(frames, "depth")
+
+        def stance(a: int, m: int, b: int) -> str | None:
+            rep_lifts = (x[a : b + 1] for x in lifts)
+            bottom = (depth[m], bent[0][m], bent[1][m])
+            return rep_stance_side(sides[a : b + 1], *rep_lifts, bottom=bottom)
+
+        spans = [(a, m, b, stance(a, m, b) if single_leg else None) for a, m, b in excursions]
     return spans
+
+
+def _flexion(frames: pd.DataFrame, side: str) -> np.ndarray:
+    """Knee flexion of one side (NaN where the table has none)."""
+    column = f"knee_flexion_{side}_deg"
+    return float_column(frames, column) if column in frames else np.full(len(frames), np.nan)
 
 
 def rep_positions(frames: pd.DataFrame, rep: Rep) -> tuple[int, int, int]:

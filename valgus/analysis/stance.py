@@ -46,6 +46,14 @@ ANKLE_BELOW_MIN = 0.15
 PLANTED_MAX_TRAVEL = 0.1
 FREE_MIN_TRAVEL = 0.15
 START_FRAMES = 3
+# In a rep at least DEEP_REP leg lengths deep whose feet do not settle the stance leg, the
+# knee bent KNEE_GAP_DEG or more beyond the other at the bottom (MediaPipe's world degrees)
+# carries it (rep_stance_side). Measured: the pistols of tux_hyva_ja_paha2 sink 0.47-0.88
+# with gaps of 40-55 deg; clinical single-leg squats bend the free knee behind as far as the
+# stance knee or further (tux_hyva7: gaps 9-18 deg at 0.36-0.45 deep), and the rendered ones
+# sink less than 0.3 (taken at any depth, the rule swapped 17 of their 48 stance legs).
+DEEP_REP = 0.4
+KNEE_GAP_DEG = 30.0
 
 
 def stance_side(
@@ -97,7 +105,13 @@ def off_the_ground(lift: np.ndarray | float, lift_min: float = ANKLE_LIFT_MIN) -
         return (value > lift_min) | (value < -ANKLE_BELOW_MIN)
 
 
-def rep_stance_side(sides: np.ndarray, lift_left: np.ndarray, lift_right: np.ndarray) -> str | None:
+def rep_stance_side(
+    sides: np.ndarray,
+    lift_left: np.ndarray,
+    lift_right: np.ndarray,
+    *,
+    bottom: tuple[float, float, float] = (np.nan, np.nan, np.nan),
+) -> str | None:
     """The stance leg of one single-leg squat rep: the foot that stays put, else the usual one.
 
     Over a rep the stance foot stays where it stood while the free foot
@@ -107,12 +121,23 @@ def rep_stance_side(sides: np.ndarray, lift_left: np.ndarray, lift_right: np.nda
     percentile, leg lengths) settles the legs where the heights alone do not:
     a camera zooming between reps moves the floor line (tux_hyva_ja_paha2: the
     stance ankle travels 0.01-0.09, the free one 0.20-0.41; tux_hyva6 0.04
-    against 0.23). Where neither foot clearly stays put, the rep's most common
-    grounded leg of ``sides`` (`stance_side` per frame) is its stance leg.
+    against 0.23). Where neither foot clearly stays put, a deep rep decides by
+    the knees (``bottom``: depth in leg lengths, left and right knee flexion in
+    MediaPipe degrees, at the rep's bottom): the hips cannot sink ``DEEP_REP``
+    leg lengths but on a bent stance knee, so a knee bent far more than the
+    other stands (tux_hyva_ja_paha2's first rep, where the clip starts
+    mid-pan: depth 0.47, knees 67 and 12 deg). A shallow single-leg squat can
+    keep its stance knee straighter than the free knee bent behind it (the
+    rendered clinical squats), so there the knees decide nothing. Else the
+    rep's most common grounded leg of ``sides`` (`stance_side` per frame) is
+    its stance leg.
     """
     planted = planted_side(lift_left, lift_right)
     if planted is not None:
         return planted
+    depth, left, right = bottom
+    if depth >= DEEP_REP and abs(left - right) >= KNEE_GAP_DEG:
+        return "left" if left > right else "right"
     counts = Counter(s for s in sides if s is not None)
     return counts.most_common(1)[0][0] if counts else None
 
