@@ -397,6 +397,21 @@ def test_a_knee_bent_past_the_limit_at_the_bottom_has_no_fppa_numbers():
     assert single.fppa_read_right_deg == pytest.approx(-right_flexion[last_valid])
 
 
+def test_a_lifted_leg_is_never_past_the_limit():
+    # A single-leg rep on the left: the lifted right thigh points at the camera (0.2 of its
+    # standing length) at the bottom. It is not measured, so it is not "past the limit"
+    # either (its knee's card would count a rep stood on the other leg); the stance knee is.
+    t = steady_times(duration_s=3.0)
+    shape = bump(t, 1.5, 2.0, 1.0)
+    frames = make_frames(
+        t, depth=0.3 * shape, thigh_ratio_right=1 - 0.8 * shape,
+        thigh_ratio_left=1 - 0.8 * shape, fppa_valid_right=False,
+    )  # fmt: skip
+    on_left = rep_metrics(frames, Rep(1, 25, 45, 65, "left"), pelvic_reference="standing",
+                          single_leg=True)  # fmt: skip
+    assert (on_left.past_fppa_limit_left, on_left.past_fppa_limit_right) == (True, False)
+
+
 def test_a_single_frame_spike_is_not_the_peak():
     t = steady_times(duration_s=3.0)
     shape = bump(t, 1.5, 2.0, 1.0)

@@ -11,10 +11,11 @@ it is (the leg hidden or the body turned at the bottom), else the deepest on the
 way up. Always the way down first, because the deepest valid frames down and up
 are about equally deep and the knee's angle differs between them: picking
 whichever was a hair deeper made a mirrored or re-encoded copy read the other
-side (docs/validation.md). A knee bent past the movement's FPPA limit at the
-bottom (a deep bilateral squat: past 50 deg) gets no FPPA number at all
-(``past_fppa_limit_<side>``, `_past_the_limit`): design.md reads FPPA at peak
-knee flexion, and anything read higher up measured where the limit cut the rep.
+side (docs/validation.md). A knee past the movement's FPPA depth limit at the
+bottom (a deep bilateral squat: bent past 50 deg; a pistol: the thigh pointing
+at the camera) gets no FPPA number at all (``past_fppa_limit_<side>``,
+`_past_the_limit`): design.md reads FPPA at peak knee flexion, and anything
+read higher up measured where the limit cut the rep.
 Left and right are compared only at one frame where both are valid
 (``fppa_pair_*``), so a difference is never one knee deep against the other shallow.
 """
@@ -75,7 +76,7 @@ class RepMetrics:
     fppa_bottom_right_deg: float
     fppa_valid_bottom_left: bool
     fppa_valid_bottom_right: bool
-    past_fppa_limit_left: bool  # bent past the FPPA limit at the bottom: no FPPA numbers
+    past_fppa_limit_left: bool  # measured knee past the FPPA depth limit at the bottom
     past_fppa_limit_right: bool
     peak_fppa_left_deg: float
     peak_fppa_right_deg: float
@@ -255,11 +256,14 @@ def _past_the_limit(span: pd.DataFrame, k: int, side: str, *, single_leg: bool) 
     return bool(flexion > MAX_FLEXION_DEG[kind] or thigh < min_thigh)
 
 
-def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool) -> dict:
+def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool, stance: str | None) -> dict:
     """FPPA at the bottom, its peak and the rep's reading per side, and the paired frame.
 
-    A knee bent past the limit at the bottom (`_past_the_limit`) has none of them,
-    and the rep no paired frame.
+    A measured knee (both in a bilateral rep, the ``stance`` leg's in a
+    single-leg one) past the limit at the bottom (`_past_the_limit`) has none of
+    them, and the rep no paired frame. A lifted leg is never measured, however
+    it bends, so it is never "past the limit" either: its knee's card would
+    otherwise count a rep stood on the other leg.
     """
     labels = span.index.to_numpy()
     depth = float_column(span, "depth")
@@ -268,7 +272,8 @@ def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool) -> dict:
     for side in STANCE_SIDES:
         values = float_column(span, f"fppa_{side}_deg")
         ok = bool_column(span, f"fppa_valid_{side}") & np.isfinite(values)
-        past = _past_the_limit(span, k, side, single_leg=single_leg)
+        measured = stance in (None, side)
+        past = measured and _past_the_limit(span, k, side, single_leg=single_leg)
         out[f"past_fppa_limit_{side}"] = past
         if past:
             ok = np.zeros_like(ok)
@@ -345,7 +350,7 @@ def rep_metrics(
         end_s=float(times[-1]),
         duration_s=float(times[-1] - times[0]),
         depth_bottom=float(span["depth"].iloc[k]),
-        **_fppa_fields(span, k, single_leg=single_leg),
+        **_fppa_fields(span, k, single_leg=single_leg, stance=rep.stance_side),
         kasr_bottom=bottom["kasr"],
         kasr_change_bottom=bottom["kasr_change"],
         khr_bottom=bottom["khr"],
