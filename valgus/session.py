@@ -67,9 +67,9 @@ class SideDifference:
     ``method`` is "same frame" (a squat: both knees at one frame of each rep)
     or "stance reps" (a single-leg task: each leg as the stance leg);
     ``reps`` how many reps each side contributed; ``status`` "real" (at least
-    the SDD over enough reps), "within error", "too few reps", "one leg only"
-    "no frame with both knees" or "past the limit" (the knees bent past the FPPA
-    limit at every rep's bottom, so no FPPA was read).
+    the SDD over enough reps), "within error", "too few reps", "one leg only",
+    "no frame with both knees" or "past the limit" (no rep had both knees read,
+    and knees went past the FPPA depth limit at the bottom).
     """
 
     deg: float

@@ -23,8 +23,10 @@ MAX_STAGGER = 0.1
 # leg lengths, past MAX_STAGGER: the clip lost its standing frames (so its pelvic
 # baseline) and passed for a single-leg squat (benchmarks/metamorphic.py, roll5 on
 # lnewco_bad_IMG_7033, lnewco_good_IMG_7035, nowva_side_lunge). Handheld phones tilt
-# a few degrees; 6 deg leaves room for that and none for a lifted foot on a narrow
-# stance (tux_hyva6: spacing 0.19, lowest lift 0.13 > 0.1 + 0.19 tan 6).
+# a few degrees; 6 deg leaves room for that, and on a narrow stance (spacing ~0.2) adds
+# only 0.02 to MAX_STAGGER. (The tux_hyva6 figures once quoted here, a lowest lift of
+# 0.13 on a 0.19 spacing, were its stance foot over a floor line misplaced by the
+# pistol's free foot; see floor_line_y.)
 MAX_ROLL_DEG = 6.0
 
 

@@ -57,8 +57,10 @@ MIN_HIP_WIDTH_RATIO = 0.5
 # Standing frames for the pelvic baseline: hips within 5% of leg length of their
 # highest and both ankles within 8% of the floor. 8%, not 5%: staggered feet or a
 # slight camera roll put one grounded ankle 4-8% higher on real clips
-# (front/lnewco_good_IMG_7027.mov: median 4.8%, p90 7.8%), while a lifted foot in
-# single-leg stance sits 13% or more above the floor (front/tux_hyva6.mp4).
+# (front/lnewco_good_IMG_7027.mov: median 4.8%, p90 7.8%), while a foot lifted for a
+# single-leg squat sits 20-35% above the floor over the rep (90th percentiles, tux_hyva2
+# and tux_hyva7; the 13% once quoted here for tux_hyva6 was its stance foot over a floor
+# line the pistol's free foot had pulled down, valgus.analysis.floor).
 STANDING_MAX_DEPTH = 0.05
 # The floor line comes from frames with the hips at most this deep (floor.floor_line_y): a
 # pistol squat's free foot leaves the floor line past 0.4 (tux_hyva6), and a jump squat's
