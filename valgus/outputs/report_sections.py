@@ -286,8 +286,9 @@ def rep_table(session: Session) -> str:
         '</p><p class="note muted">FPPA: frontal plane projection angle of the knee, + when '
         "the knee is inside the hip-ankle line, read at the bottom of the rep; * where the "
         "leg was hidden or turned there, at the deepest frame on the way down where it was "
-        "not; – where the knee bent past the depth where FPPA is read (a squat: "
-        f"{MAX_FLEXION_DEG['squat']:.0f}° of knee flexion). Left − right: both knees at one "
+        "not; – where the knee went past the depth where FPPA is read (a squat: "
+        f"{MAX_FLEXION_DEG['squat']:.0f}° of knee flexion; a single-leg squat: the thigh "
+        "pointing at the camera). Left − right: both knees at one "
         "frame of the rep where both are read (the number the side comparison averages). "
         "KASR: knee separation divided by ankle separation at the bottom (below 1: knees closer "
         "together than the ankles). "
