@@ -12,7 +12,6 @@ from html import escape
 from pathlib import Path
 
 from valgus.analysis.flags import FlagEvent, verdict
-from valgus.analysis.fppa_validity import MAX_FLEXION_DEG
 from valgus.analysis.refined_fppa import second_model_note
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.movement import Movement
@@ -31,6 +30,7 @@ from valgus.outputs.report_text import (
     knee_verdict,
     lifted_sides,
     overview,
+    past_limit,
     pelvis_verdict,
     rep_noun,
 )
@@ -286,9 +286,7 @@ def rep_table(session: Session) -> str:
         '</p><p class="note muted">FPPA: frontal plane projection angle of the knee, + when '
         "the knee is inside the hip-ankle line, read at the bottom of the rep; * where the "
         "leg was hidden or turned there, at the deepest frame on the way down where it was "
-        "not; – where the knee went past the depth where FPPA is read (a squat: "
-        f"{MAX_FLEXION_DEG['squat']:.0f}° of knee flexion; a single-leg squat: the thigh "
-        "pointing at the camera). Left − right: both knees at one "
+        f"not; – where {past_limit(session)} at the bottom. Left − right: both knees at one "
         "frame of the rep where both are read (the number the side comparison averages). "
         "KASR: knee separation divided by ankle separation at the bottom (below 1: knees closer "
         "together than the ankles). "

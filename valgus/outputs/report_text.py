@@ -140,7 +140,7 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
         if s.reps_past_limit:
             out.append(
                 f"Not read in {s.reps_past_limit} {rep_noun(session.movement, s.reps_past_limit)}"
-                f" where {_past_limit(session)} at the bottom."
+                f" where {past_limit(session)} at the bottom."
             )
     elif s.reps_past_limit:
         out.append(past_limit_text(session, s))
@@ -162,7 +162,7 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
     return out
 
 
-def _past_limit(session: Session) -> str:
+def past_limit(session: Session) -> str:
     """What took a knee past the depth where FPPA is read, in words."""
     if session.movement == "squat":
         return f"the knee bent past {MAX_FLEXION_DEG['squat']:.0f}°"
@@ -178,7 +178,7 @@ def past_limit_text(session: Session, s: SideSummary) -> str:
         else f"at the bottom of {s.reps_past_limit} of {reps} {rep_noun(session.movement, 2)}"
     )
     text = (
-        f"FPPA is not read: {_past_limit(session)} {where}, where an angle in a front-view "
+        f"FPPA is not read: {past_limit(session)} {where}, where an angle in a front-view "
         "image mixes in the knee's bend and no longer shows whether it collapses inward."
     )
     if session.movement != "squat":
