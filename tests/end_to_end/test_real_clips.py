@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from tests.support.clips import transform_clip
 from valgus import analyze
 from valgus.errors import WrongViewError
+from valgus.outputs.report_sections import rep_table
 from valgus.outputs.report_text import asymmetry_note, knee_verdict
 
 pytestmark = pytest.mark.slow
@@ -56,6 +59,11 @@ def test_a_squat_past_50_deg_shows_no_knee_angle_and_says_why(squat_session):
         assert "FPPA is not read: the knee bent past 50° at the bottom of every rep" in why
         assert "judged by how far apart they stay" in why and "knee-to-ankle ratio" in why
     assert rep.fppa_pair_frame is None
+    # The rep table shows the knees' spacing the cards grade: over standing, not the bare ratio.
+    ratio = f"{rep.kasr_change_bottom:.2f}"
+    assert f"knee-to-ankle ratio {ratio} of standing" in why
+    assert re.findall(r'data-label="KASR vs standing">([^<]*)<', rep_table(s)) == [ratio]
+    assert rep.kasr_change_bottom != pytest.approx(rep.kasr_bottom, abs=0.01)
     assert s.summary.side_difference.status == "past the limit"
     assert "bent past the depth where FPPA is read" in asymmetry_note(s)
     assert not [e for e in s.flags.events if e.kind.startswith("collapse")]

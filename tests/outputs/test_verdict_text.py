@@ -50,7 +50,7 @@ def test_single_leg_reps_have_no_knee_to_ankle_ratio(raw_track):
     assert session.frames["kasr"].notna().mean() > 0.9  # the per-frame ratio exists ...
     assert all(math.isnan(rep.kasr_bottom) for rep in session.reps)  # ... no rep reads it
     html = rep_table(session)
-    cells = re.findall(r'data-label="KASR">([^<]*)<', html)
+    cells = re.findall(r'data-label="KASR vs standing">([^<]*)<', html)
     assert cells == ["–"] * len(session.reps)
     assert 'data-label="FPPA right"><span' in html  # the stance knee's reading is shown
 

@@ -66,6 +66,7 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         "peak_fppa_left_deg": rep.peak_fppa_left_deg,
         "peak_fppa_right_deg": rep.peak_fppa_right_deg,
         "kasr": rep.kasr_bottom,
+        "kasr_vs_standing": rep.kasr_change_bottom,  # what the knees' verdict grades
         "pelvic_drop_deg": rep.pelvic_drop_deg,  # null against the image horizontal
         "pelvic_reference": rep.pelvic_reference,
         "flags": flags,

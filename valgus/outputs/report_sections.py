@@ -198,7 +198,7 @@ REP_COLUMNS = (
     "FPPA left",
     "FPPA right",
     "Left − right",
-    "KASR",
+    "KASR vs standing",
     "Pelvic drop",
     "Flags",
 )
@@ -249,7 +249,7 @@ def _rep_row(session: Session, rep: RepMetrics) -> str:
         f"{rep.start_s:.1f}–{rep.end_s:.1f} s",
         *fppa,
         deg(rep.fppa_pair_left_deg - rep.fppa_pair_right_deg, 1) if paired else "–",
-        f"{rep.kasr_bottom:.2f}" if math.isfinite(rep.kasr_bottom) else "–",
+        f"{rep.kasr_change_bottom:.2f}" if math.isfinite(rep.kasr_change_bottom) else "–",
         _value(
             rep.pelvic_drop_deg,
             th.pelvic_drop_above_deg.value,
@@ -288,8 +288,8 @@ def rep_table(session: Session) -> str:
         "leg was hidden or turned there, at the deepest frame on the way down where it was "
         f"not; – where {past_limit(session)} at the bottom. Left − right: both knees at one "
         "frame of the rep where both are read (the number the side comparison averages). "
-        "KASR: knee separation divided by ankle separation at the bottom (below 1: knees closer "
-        "together than the ankles). "
+        "KASR vs standing: knee over ankle separation at the bottom, over the same standing "
+        "(what the knees' verdict grades; below 1: knees closer together than standing). "
         "Pelvic drop: the rep's peak; negative when the free-leg side rose; – where the clip "
         "never stands on both feet, so there is no standing baseline to measure it against.</p>"
         "</section>"

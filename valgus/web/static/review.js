@@ -162,14 +162,14 @@ function degCell(value, thresholds, readAt, coach) {
 
 function renderReps(report) {
   const t = report.thresholds;
-  const head = ["Rep", "Stance", "Time", "FPPA L", "FPPA R", "Left − right", "KASR", "Pelvic drop", "Flags"];
+  const head = ["Rep", "Stance", "Time", "FPPA L", "FPPA R", "Left − right", "KASR vs standing", "Pelvic drop", "Flags"];
   const coach = (r, side) => corrected && corrected.reps.find((c) => c.index === r.index)?.[side];
   const rows = report.reps.map((r) => el("tr", { class: "clickable", title: "Play this rep", onclick: () => seek(r.start_s) },
     el("td", { text: String(r.index) }), el("td", { text: r.stance_side || "both" }),
     el("td", { class: "num", text: `${fmt(r.start_s, 2)}–${fmt(r.end_s, 2)} s` }),
     degCell(r.fppa_left_deg, t, r.fppa_left_read_at, coach(r, "left")), degCell(r.fppa_right_deg, t, r.fppa_right_read_at, coach(r, "right")),
     el("td", { class: "num", text: fmt(r.side_difference_deg, 1, "°") }),
-    el("td", { class: "num", text: fmt(r.kasr, 2) }), el("td", { class: "num", text: fmt(r.pelvic_drop_deg, 1, "°") }),
+    el("td", { class: "num", text: fmt(r.kasr_vs_standing, 2) }), el("td", { class: "num", text: fmt(r.pelvic_drop_deg, 1, "°") }),
     el("td", {}, ...r.flags.map((f) => chip(FLAG_NAMES[f.kind] || f.kind, verdictClass(f.verdict))))));
   $("reps").replaceChildren(el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { class: i > 1 && i < 8 ? "num" : "", text: h })))),
     el("tbody", {}, rows));
