@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from valgus.analysis.geometry import ratio
+from valgus.analysis.geometry import finite_percentile, ratio
 from valgus.pose.landmarks import LEG, Landmark
 
 # An ankle that never comes closer to the floor than this (leg lengths) is taken as
@@ -30,13 +30,6 @@ MAX_STAGGER = 0.1
 MAX_ROLL_DEG = 6.0
 
 
-def _pct(values: np.ndarray, q: float) -> float:
-    """Percentile of the finite values, NaN (and no warning) when there are none."""
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return float(np.percentile(finite, q)) if finite.size else float("nan")
-
-
 def floor_line_y(xy: np.ndarray, use: np.ndarray, hips_high: np.ndarray) -> float:
     """y (pixels) of a grounded ankle: the 90th percentile of the lower ankle's y.
 
@@ -51,7 +44,7 @@ def floor_line_y(xy: np.ndarray, use: np.ndarray, hips_high: np.ndarray) -> floa
     """
     lower_ankle_y = np.fmax(xy[:, Landmark.LEFT_ANKLE, 1], xy[:, Landmark.RIGHT_ANKLE, 1])
     high = use & hips_high & np.isfinite(lower_ankle_y)
-    return _pct(lower_ankle_y[high if high.any() else use], 90)
+    return finite_percentile(lower_ankle_y[high if high.any() else use], 90)
 
 
 def ankle_stagger(
@@ -77,10 +70,9 @@ def ankle_stagger(
     """
     high = use & hips_high
     lift = ratio(floor_y - xy[:, LEG[side][2], 1], leg)[high if high.any() else use]
-    lowest = _pct(lift, 10)
-    spacing = ratio(
-        _pct(np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])[use], 50), leg
-    )
+    lowest = finite_percentile(lift, 10)
+    gap = np.abs(xy[:, LEG["left"][2], 0] - xy[:, LEG["right"][2], 0])
+    spacing = ratio(finite_percentile(gap[use], 50), leg)
     limit = MAX_STAGGER + (float(spacing) if np.isfinite(spacing) else 0.0) * np.tan(
         np.radians(MAX_ROLL_DEG)
     )

@@ -146,3 +146,10 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         out = numerator / denominator
     return np.where(denominator == 0, np.nan, out)
+
+
+def finite_percentile(values: np.ndarray, q: float) -> float:
+    """Percentile of the finite values, NaN (and no warning) when there are none."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.percentile(finite, q)) if finite.size else float("nan")

@@ -20,6 +20,7 @@ from valgus.analysis.dsp import near_marked
 from valgus.analysis.floor import ankle_lift, ankle_stagger, floor_line_y
 from valgus.analysis.fppa_validity import fppa_valid
 from valgus.analysis.geometry import (
+    finite_percentile,
     fppa_deg,
     knee_flexion_deg,
     medial_sign,
@@ -119,13 +120,6 @@ class Kinematics:
     reference: BodyReference
 
 
-def _pct(values: np.ndarray, q: float) -> float:
-    """Percentile of the finite values, NaN (and no warning) when there are none."""
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return float(np.percentile(finite, q)) if finite.size else float("nan")
-
-
 def _midpoint(xy: np.ndarray, left: int, right: int) -> np.ndarray:
     return (xy[:, left] + xy[:, right]) / 2.0
 
@@ -182,14 +176,14 @@ def estimate_reference(
     if not use.any():
         use = np.ones(track.n_frames, dtype=bool)
     lengths = _segment_lengths(xy)
-    thigh = {side: _pct(lengths[side][0][use], 90) for side in SIDES}
-    shank = {side: _pct(lengths[side][1][use], 90) for side in SIDES}
+    thigh = {side: finite_percentile(lengths[side][0][use], 90) for side in SIDES}
+    shank = {side: finite_percentile(lengths[side][1][use], 90) for side in SIDES}
     per_side = np.array([thigh[s] + shank[s] for s in SIDES])
     leg = float(np.mean(per_side[np.isfinite(per_side)])) if np.isfinite(per_side).any() else np.nan
     left_hip, right_hip = xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP]
-    hip_width = _pct(np.linalg.norm(left_hip - right_hip, axis=-1)[use], 50)
+    hip_width = finite_percentile(np.linalg.norm(left_hip - right_hip, axis=-1)[use], 50)
     hip_y = _midpoint(xy, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)[:, 1]
-    standing_hip_y = _pct(hip_y[use], 10)
+    standing_hip_y = finite_percentile(hip_y[use], 10)
     depth = ratio(hip_y - standing_hip_y, leg)
     with np.errstate(invalid="ignore"):
         hips_high = use & (depth < FLOOR_MAX_DEPTH)
@@ -219,7 +213,7 @@ def estimate_reference(
         ankle_stagger=stagger,
         pelvic_baseline_deg=baseline,
         standing_frames=int(standing.sum()),
-        kasr_standing=_pct(kasr[standing], 50) if standing.any() else float("nan"),
+        kasr_standing=finite_percentile(kasr[standing], 50) if standing.any() else float("nan"),
     )
 
 
@@ -359,7 +353,7 @@ def compute_kinematics(
 
     # Which image direction is the person's left: the clip's median, so that a
     # few noisy frames with overlapping hips cannot flip the sign of the lean.
-    facing = _pct(left_hip[:, 0] - right_hip[:, 0], 50)
+    facing = finite_percentile(left_hip[:, 0] - right_hip[:, 0], 50)
     left_dir = np.sign(facing) if np.isfinite(facing) and facing != 0 else np.nan
     shoulder_mid = _midpoint(xy, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
     cols["trunk_lean_deg"] = trunk_lean_deg(shoulder_mid, hip_mid, left_dir=left_dir)
