@@ -124,6 +124,14 @@ def test_single_leg_squats_alternate_stance(shared_videos):
         assert getattr(rep, f"fppa_read_{side}_deg") < s.thresholds.fppa_marked_deg.value
         other = "right" if side == "left" else "left"
         assert np.isnan(getattr(rep, f"peak_fppa_{other}_deg"))  # lifted leg is not judged
+    # The rep table says which leg was lifted in each rep, not a dash (kept for a knee past
+    # the depth where FPPA is read).
+    html = rep_table(s)
+    for side in ("left", "right"):
+        cells = re.findall(rf'data-label="FPPA {side}">(?:<span[^>]*>)?([^<]*)<', html)
+        expected = ["lifted" if r.stance_side != side else "" for r in s.reps]
+        assert [c if c == "lifted" else "" for c in cells] == expected
+        assert "–" not in cells
 
 
 def test_a_pistol_squat_stands_on_the_foot_that_stays_put(shared_videos):

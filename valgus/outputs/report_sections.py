@@ -240,7 +240,10 @@ def _reading(rep: RepMetrics, side: str, above: float, marked: float) -> str:
 def _rep_row(session: Session, rep: RepMetrics) -> str:
     th = session.thresholds
     fa, fm = th.fppa_above_deg.value, th.fppa_marked_deg.value
-    lifted = lifted_sides(session)
+    # The free leg of this rep (or a leg never stood on): "lifted", not a dash, which the
+    # table's note keeps for a knee past the depth where FPPA is read.
+    free = {"left", "right"} - {rep.stance_side} if rep.stance_side else set()
+    lifted = lifted_sides(session) | free
     fppa = [
         "lifted" if side in lifted else _reading(rep, side, fa, fm) for side in ("left", "right")
     ]
