@@ -8,9 +8,11 @@ const FORM_FIELDS = ["athlete", "session", "movement", "sex"];
 async function init() {
   state.config = await api("/api/config");
   for (const value of state.config.movements) $("movement").append(el("option", { value, text: movementName(value) }));
-  $("session").value = state.config.today;
+  // Defaults fill only what the user has not typed while the config was loading.
+  const typed = (name) => $(name).tagName !== "SELECT" && $(name).value !== "";
   const saved = JSON.parse(localStorage.getItem("valgus.upload") || "{}");
-  for (const name of FORM_FIELDS) if (saved[name]) $(name).value = saved[name];
+  for (const name of FORM_FIELDS) if (saved[name] && !typed(name)) $(name).value = saved[name];
+  if (!typed("session")) $("session").value = state.config.today;
   $("limits").textContent = `MP4, MOV, MKV, WebM or AVI · up to ${bytes(state.config.max_upload_bytes)}`;
   await loadAthletes();
   const drop = $("drop");
@@ -108,7 +110,7 @@ async function uploadAll() {
 function fppaCell(side, clip) {
   const s = clip.summary;
   if (!s) return el("td", { class: "num muted", text: "–" });
-  const value = s[`peak_fppa_${side}_deg`];
+  const value = s[`mean_fppa_${side}_deg`];
   return el("td", { class: "num" }, el("div", { class: "stack" }, el("span", { text: fmt(value, 1, "°") }), chip(s[`verdict_${side}`])));
 }
 
