@@ -135,7 +135,7 @@ def check_fppa_band(report: dict, frames: list[dict]) -> list[str]:
         shown += [
             _float(str(rep["detail"].get(key)))
             for rep in report["reps"]
-            for key in (f"fppa_bottom_{side}_deg", f"peak_fppa_{side}_deg")
+            for key in (f"fppa_bottom_{side}_deg",)
         ]
         out = [v for v in shown if math.isfinite(v) and not BAND[0] <= v <= BAND[1]]
         if out:

@@ -112,10 +112,10 @@ def summary_of(session) -> dict:
     return {
         "movement": session.movement,
         "reps": len(session.reps),
-        "peak_fppa_left_deg": s.left.peak_fppa_deg,
-        "peak_fppa_right_deg": s.right.peak_fppa_deg,
         "mean_fppa_left_deg": s.left.mean_fppa_deg,
         "mean_fppa_right_deg": s.right.mean_fppa_deg,
+        "worst_rep_fppa_left_deg": s.left.worst_rep_fppa_deg,
+        "worst_rep_fppa_right_deg": s.right.worst_rep_fppa_deg,
         "verdict_left": s.left.verdict,
         "verdict_right": s.right.verdict,
         "reps_measured_left": s.left.reps_measured,

@@ -49,8 +49,8 @@ class Quality:
 class SideSummary:
     """One leg over the whole clip (valgus.analysis.summary)."""
 
-    peak_fppa_deg: float  # highest valid FPPA of any rep (5-frame running median)
     mean_fppa_deg: float  # mean over reps of each rep's FPPA reading
+    worst_rep_fppa_deg: float  # the highest of those readings: the worst rep
     verdict: str  # the knee's: the worse of the FPPA verdict and, in squats, the KASR one
     reps_measured: int  # reps with an FPPA reading for this knee
     fppa_verdict: str  # from mean_fppa_deg alone

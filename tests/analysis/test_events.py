@@ -310,15 +310,11 @@ def test_rep_metrics_numbers():
     assert m.fppa_valid_bottom_left is True
     assert math.isnan(m.fppa_bottom_right_deg)
     assert m.fppa_valid_bottom_right is False
-    # The peak is that of a 5-frame running median: on a smooth bump, a hair under the top.
-    assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
-    assert m.peak_fppa_left_frame in (44, 45, 46)
-    # Peak over valid frames only: near the last valid right frame before the bottom.
+    # The reading: at the bottom where valid, else the deepest valid frame on the way down.
+    assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (45, pytest.approx(14.0))
     last_valid = max(i for i in range(25, 46) if valid_right[i])
-    assert m.peak_fppa_right_frame in (last_valid, 90 - last_valid)
-    # At the edge of the valid range the window holds only the last few (rising) valid frames.
-    assert m.peak_fppa_right_deg == pytest.approx(2 + 30 * shape[last_valid], abs=1.5)
-    assert m.peak_fppa_right_deg < 2 + 30 * 0.8
+    assert m.fppa_read_right_frame == last_valid
+    assert m.fppa_read_right_deg == pytest.approx(2 + 30 * shape[last_valid])
     # A single-leg rep (stance left) has no knee-to-ankle ratio: one foot is in the air.
     assert math.isnan(m.kasr_bottom) and math.isnan(m.kasr_change_bottom)
     assert m.khr_bottom == pytest.approx(0.5)
@@ -386,7 +382,6 @@ def test_a_knee_bent_past_the_limit_at_the_bottom_has_no_fppa_numbers():
     rep = Rep(1, 25, 45, 65, None)
     m = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
     assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (45, pytest.approx(14.0))
-    assert math.isnan(m.peak_fppa_right_deg) and m.peak_fppa_right_frame is None
     assert math.isnan(m.fppa_read_right_deg) and m.fppa_read_right_frame is None
     assert math.isnan(m.fppa_bottom_right_deg)
     assert m.fppa_pair_frame is None and math.isnan(m.fppa_pair_left_deg)
@@ -412,23 +407,22 @@ def test_a_lifted_leg_is_never_past_the_limit():
     assert (on_left.past_fppa_limit_left, on_left.past_fppa_limit_right) == (True, False)
 
 
-def test_a_single_frame_spike_is_not_the_peak():
+def test_a_single_frame_spike_away_from_the_bottom_changes_no_reading():
     t = steady_times(duration_s=3.0)
     shape = bump(t, 1.5, 2.0, 1.0)
     fppa = 4 + 10 * shape
     fppa[30] = 40.0  # one frame of landmark jitter
     frames = make_frames(t, depth=0.3 * shape, fppa_left_deg=fppa, fppa_right_deg=fppa)
     m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing", single_leg=False)
-    assert m.peak_fppa_left_deg == pytest.approx(14.0, abs=0.1)
-    assert m.peak_fppa_left_frame in (44, 45, 46)
+    assert (m.fppa_read_left_frame, m.fppa_read_left_deg) == (45, pytest.approx(14.0))
+    assert m.fppa_pair_left_deg == pytest.approx(14.0)
 
 
 def test_rep_metrics_no_valid_fppa():
     t = steady_times(duration_s=1.0)
     frames = make_frames(t, fppa_valid_left=np.zeros(t.size, dtype=bool))
     m = rep_metrics(frames, Rep(1, 0, 10, 20, None), pelvic_reference="standing", single_leg=False)
-    assert math.isnan(m.peak_fppa_left_deg)
-    assert m.peak_fppa_left_frame is None
+    assert math.isnan(m.fppa_bottom_left_deg) and not m.fppa_valid_bottom_left
     assert math.isnan(m.fppa_read_left_deg) and m.fppa_read_left_frame is None
     assert m.fppa_pair_frame is None and math.isnan(m.fppa_pair_left_deg)
 

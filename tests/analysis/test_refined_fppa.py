@@ -74,10 +74,8 @@ def test_a_rep_reads_the_second_model_where_it_saw_the_knee_and_mediapipe_elsewh
     frames = frames_of_a_rep()
     rep = Rep(1, 20, BOTTOM, 70, None)
     before = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
-    # The bottom, and each knee's peak (a 5-frame running median's: a frame from it).
-    peaks = {before.peak_fppa_left_frame, before.peak_fppa_right_frame}
-    assert peaks <= {BOTTOM - 1, BOTTOM, BOTTOM + 1}
-    assert reading_frames([before]) == sorted(peaks | {BOTTOM})
+    # Each knee reads at the bottom, where the pair is read too: one frame to re-read.
+    assert reading_frames([before]) == [BOTTOM]
     legs = legs_at(BOTTOM, left=16.0, right=3.0, usable_right=False)
     frames = frames.assign(**refined_fppa_columns(frames, legs))
     after = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
@@ -90,40 +88,7 @@ def test_a_rep_reads_the_second_model_where_it_saw_the_knee_and_mediapipe_elsewh
     assert math.isnan(after.fppa_refined_read_right_deg)
     # Left against right at one frame, each from where it was read.
     assert after.fppa_pair_left_deg - after.fppa_pair_right_deg == pytest.approx(16.0 - 6.0)
-    # A peak is never below a reading of the same rep.
-    assert after.peak_fppa_left_deg == pytest.approx(16.0)
-    assert after.peak_fppa_left_frame == BOTTOM
-    assert after.peak_fppa_right_deg == pytest.approx(before.peak_fppa_right_deg)
     assert reading_counts([after]) == (1, 2)
-
-
-def test_the_peak_is_the_second_models_reading_at_mediapipes_peak_frame():
-    t = np.arange(91) / 30.0
-    depth = 0.3 * np.exp(-0.5 * ((t - BOTTOM / 30) / 0.25) ** 2)
-    # The knee's collapse peaks 5 frames before the bottom (at 10 deg, MediaPipe calibrated).
-    fppa = 10 * np.exp(-0.5 * ((t - 40 / 30) / 0.1) ** 2)
-    frames = make_frames(t, fppa_left_deg=fppa, fppa_right_deg=fppa, depth=depth)
-    rep = Rep(1, 20, BOTTOM, 70, None)
-    before = rep_metrics(frames, rep, pelvic_reference="standing", single_leg=False)
-    peak = before.peak_fppa_left_frame
-    assert peak in (39, 40, 41)  # the running median's top is flat over a frame or two
-    assert reading_frames([before]) == [peak, BOTTOM]
-
-    def measured(bottom_deg: float, peak_deg: float):
-        legs = KeyframeLegs({
-            BOTTOM: legs_at(BOTTOM, bottom_deg, 0.0).readings[BOTTOM],
-            peak: legs_at(peak, peak_deg, 0.0).readings[peak],
-        })  # fmt: skip
-        return rep_metrics(frames.assign(**refined_fppa_columns(frames, legs)), rep,
-                           pelvic_reference="standing", single_leg=False)  # fmt: skip
-
-    # Re-read lower than MediaPipe's calibrated series says: the peak is the second model's.
-    after = measured(bottom_deg=2.0, peak_deg=7.5)
-    assert (after.peak_fppa_left_deg, after.peak_fppa_left_frame) == (pytest.approx(7.5), peak)
-    # Never below the rep's reading: a bottom re-read above the peak frame raises it.
-    raised = measured(bottom_deg=9.0, peak_deg=7.5)
-    assert (raised.peak_fppa_left_deg, raised.peak_fppa_left_frame) == (pytest.approx(9.0), BOTTOM)
-    assert raised.fppa_read_left_deg == pytest.approx(9.0)
 
 
 def test_the_report_says_where_the_readings_came_from():

@@ -40,8 +40,6 @@ def rep(
         fppa_bottom_right_deg=read[1] if at_bottom else NAN,
         fppa_valid_bottom_left=at_bottom, fppa_valid_bottom_right=at_bottom,
         past_fppa_limit_left=past[0], past_fppa_limit_right=past[1],
-        peak_fppa_left_deg=read[0], peak_fppa_right_deg=read[1],
-        peak_fppa_left_frame=frames[0], peak_fppa_right_frame=frames[1],
         fppa_read_left_deg=read[0], fppa_read_right_deg=read[1],
         fppa_model_read_left_deg=read[0] / 1.25, fppa_model_read_right_deg=read[1] / 1.25,
         fppa_refined_read_left_deg=NAN, fppa_refined_read_right_deg=NAN,

@@ -201,11 +201,11 @@ def test_worst_verdict(words, worst):
 
 def test_summary_csv_leaves_unknowns_empty():
     rows = [dict.fromkeys(CSV_COLUMNS), dict.fromkeys(CSV_COLUMNS)]
-    rows[0].update(clip="a.mp4", status="done", peak_fppa_left_deg=12.5, reps=3)
+    rows[0].update(clip="a.mp4", status="done", mean_fppa_left_deg=12.5, reps=3)
     rows[1].update(clip='b "x", y.mp4', status="failed", error="no person", exit_code=5)
     parsed = list(csv.DictReader(io.StringIO(summary_csv(rows))))
     assert [r["clip"] for r in parsed] == ["a.mp4", 'b "x", y.mp4']
-    assert parsed[0]["peak_fppa_left_deg"] == "12.5" and parsed[0]["error"] == ""
+    assert parsed[0]["mean_fppa_left_deg"] == "12.5" and parsed[0]["error"] == ""
     assert (parsed[1]["error"], parsed[1]["exit_code"]) == ("no person", "5")
 
 

@@ -95,6 +95,7 @@ def test_second_model_readings_keep_their_relation(single_leg_sessions, name):
     relation = compare(name, base, copy)
     assert relation.reps[0] == relation.reps[1]
     assert relation.bottom_diff_deg <= TOL[name], relation
+    assert relation.read_diff_deg <= TOL[name] and relation.passed, relation
 
 
 def test_a_clip_that_never_stands_shows_no_pelvic_drop_anywhere(single_leg_sessions, tmp_path):

@@ -43,7 +43,7 @@ def test_bilateral_squat_is_found_and_measured(squat_session):
 
 
 def test_a_squat_past_50_deg_shows_no_knee_angle_and_says_why(squat_session):
-    # The knees bend past the 50 deg FPPA limit at the bottom: no reading, peak or pair
+    # The knees bend past the 50 deg FPPA limit at the bottom: no reading or pair
     # (what was read higher up measured where the limit cut the rep); KASR judges them.
     s = squat_session
     rep = s.reps[0]
@@ -51,7 +51,7 @@ def test_a_squat_past_50_deg_shows_no_knee_angle_and_says_why(squat_session):
         assert getattr(rep, f"knee_flexion_bottom_{side}_deg") > 50
         assert getattr(rep, f"past_fppa_limit_{side}")
         assert np.isnan(getattr(rep, f"fppa_read_{side}_deg"))
-        assert np.isnan(getattr(rep, f"peak_fppa_{side}_deg"))
+        assert np.isnan(getattr(rep, f"fppa_bottom_{side}_deg"))
         side_summary = getattr(s.summary, side)
         assert (side_summary.reps_past_limit, side_summary.reps_measured) == (1, 0)
         assert side_summary.verdict == s.summary.depth_verdict == "within normal"
@@ -123,7 +123,7 @@ def test_single_leg_squats_alternate_stance(shared_videos):
         side = rep.stance_side
         assert getattr(rep, f"fppa_read_{side}_deg") < s.thresholds.fppa_marked_deg.value
         other = "right" if side == "left" else "left"
-        assert np.isnan(getattr(rep, f"peak_fppa_{other}_deg"))  # lifted leg is not judged
+        assert np.isnan(getattr(rep, f"fppa_read_{other}_deg"))  # lifted leg is not judged
     # The rep table says which leg was lifted in each rep, not a dash (kept for a knee past
     # the depth where FPPA is read).
     html = rep_table(s)
@@ -145,7 +145,7 @@ def test_a_pistol_squat_stands_on_the_foot_that_stays_put(shared_videos):
     # At a pistol's bottom the thigh points at the camera (MediaPipe's world knee reads
     # only ~70 deg bent): past the depth where FPPA is read, so no knee angle, and why.
     assert rep.past_fppa_limit_right and np.isnan(rep.fppa_read_right_deg)
-    assert np.isnan(rep.peak_fppa_right_deg) and np.isnan(rep.peak_fppa_left_deg)
+    assert np.isnan(rep.fppa_bottom_right_deg) and np.isnan(rep.fppa_read_left_deg)
     assert s.summary.right.verdict == "not measurable"
     why = knee_verdict(s, "right").sentence
     assert why.startswith("FPPA is not read: the thigh pointed at the camera (deeper than")

@@ -166,7 +166,7 @@ def test_exports_name_their_units_and_agree_with_the_tables(reports):
     assert numeric_columns_without_unit(frames) == []
     assert numeric_columns_without_unit(reps) == []
     assert {"kasr_ratio", "depth_leg_lengths", "knee_medial_left_thigh_lengths"} <= set(frames)
-    assert {"kasr_bottom_ratio", "peak_fppa_left_deg", "duration_s"} <= set(reps)
+    assert {"kasr_bottom_ratio", "fppa_read_left_deg", "duration_s"} <= set(reps)
 
     text = (folder / "angles.mot").read_text()
     mot = pd.read_csv(

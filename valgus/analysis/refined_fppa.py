@@ -34,13 +34,11 @@ _READ_AT = (
     "fppa_read_left_frame",
     "fppa_read_right_frame",
     "fppa_pair_frame",
-    "peak_fppa_left_frame",
-    "peak_fppa_right_frame",
 )
 
 
 def reading_frames(metrics: Iterable[RepMetrics]) -> list[int]:
-    """Frames where the reps read FPPA: each knee's reading and peak frame, and the paired frame."""
+    """Frames where the reps read FPPA: each knee's reading frame, and the paired frame."""
     frames = set()
     for rep in metrics:
         for name in _READ_AT:
@@ -101,6 +99,6 @@ def second_model_note(legs: KeyframeLegs | None, metrics: Iterable[RepMetrics]) 
     rest = "" if refined == total else f" ({total - refined} where it did not see the leg clearly)"
     return (
         f"FPPA readings: {refined} of {total} from a second pose model ({SECOND_MODEL}) "
-        "re-reading hips, knees and ankles at the rep bottoms and peaks (rendered bodies: error "
+        "re-reading hips, knees and ankles at the rep bottoms (rendered bodies: error "
         f"1.6-1.9 deg). Curves, other frames{rest}: {calibrated}"
     )

@@ -18,6 +18,13 @@ at the camera) gets no FPPA number at all (``past_fppa_limit_<side>``,
 read higher up measured where the limit cut the rep.
 Left and right are compared only at one frame where both are valid
 (``fppa_pair_*``), so a difference is never one knee deep against the other shallow.
+
+There is no per-rep FPPA peak (the largest angle anywhere in the rep): it is
+the maximum of per-frame readings whose noise is a few degrees, so it moved
+2.5-3.4 deg between a clip and its mirrored or half-size copy where the
+reading held within 2 (tux_hyva7), and design.md reads FPPA at peak knee
+flexion, not at the angle's maximum. A collapse away from the bottom still
+raises the per-frame flags (valgus.analysis.flags), with their frames.
 """
 
 from __future__ import annotations
@@ -45,9 +52,7 @@ class RepMetrics:
     FPPA is read only where ``fppa_valid_<side>`` holds (the thigh is long
     enough in the image for the angle to mean something, design.md section
     5); at an invalid bottom the value is NaN and ``fppa_valid_bottom_<side>``
-    is False. Peaks are maxima (valgus and drop are +); FPPA's peak frame is
-    where MediaPipe's running median peaks, its value the second model's
-    there when it re-read the frame. Ratios (KASR, KHR),
+    is False. Pelvic peaks are maxima (drop is +). Ratios (KASR, KHR),
     depth (leg lengths) and knee medial displacement (thigh lengths) carry
     no unit suffix, like their frames columns. ``*_frame`` are frame numbers,
     None where nothing valid was seen.
@@ -78,10 +83,6 @@ class RepMetrics:
     fppa_valid_bottom_right: bool
     past_fppa_limit_left: bool  # measured knee past the FPPA depth limit at the bottom
     past_fppa_limit_right: bool
-    peak_fppa_left_deg: float
-    peak_fppa_right_deg: float
-    peak_fppa_left_frame: int | None
-    peak_fppa_right_frame: int | None
     fppa_read_left_deg: float
     fppa_read_right_deg: float
     fppa_model_read_left_deg: float  # MediaPipe's own reading, before calibration
@@ -168,10 +169,11 @@ NAN = float("nan")
 def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float, int | None]:
     """Highest value of a 5-frame running median over the valid frames, and its frame.
 
-    The plain maximum of a noisy series is its least stable statistic: on
-    mirrored, rolled or re-encoded copies of real clips it moved by more than
-    the 2 deg the metamorphic checks allow (docs/validation.md), while the
-    running median's peak does not chase single-frame landmark jitter.
+    The plain maximum of a noisy series is its least stable statistic (on
+    mirrored, rolled or re-encoded copies of real clips FPPA's moved by more
+    than the 2 deg the metamorphic checks allow, docs/validation.md); the
+    running median's peak of the pelvic drop does not chase single-frame
+    landmark jitter.
     """
     ok = ok & np.isfinite(values)
     if not ok.any():
@@ -181,29 +183,6 @@ def _peak(values: np.ndarray, ok: np.ndarray, labels: np.ndarray) -> tuple[float
     robust = robust.where(ok).to_numpy()
     i = int(np.nanargmax(robust))
     return float(robust[i]), int(labels[i])
-
-
-def _peak_with_refined(
-    peak: tuple[float, int | None], refined: np.ndarray, labels: np.ndarray
-) -> tuple[float, int | None]:
-    """The peak, in the second model's reading where it re-read that frame, and never below one.
-
-    MediaPipe's running median picks the frame (the one the second model is
-    asked to re-read, valgus.analysis.refined_fppa.reading_frames): its own
-    value is the maximum of a noisy, calibrated series and moved by up to 11
-    deg between a clip and its mirror image (tux_hyva7), where the second
-    model, flip-averaged, reads the same frame alike. A second-model reading
-    above it (the rep's reading) raises it.
-    """
-    value, frame = peak
-    if frame is not None:
-        at = int(np.flatnonzero(labels == frame)[0])
-        if np.isfinite(refined[at]):
-            value = float(refined[at])
-    for i in np.flatnonzero(np.isfinite(refined)):
-        if frame is None or refined[i] > value:
-            value, frame = float(refined[i]), int(labels[i])
-    return value, frame
 
 
 def _reading_position(ok: np.ndarray, depth: np.ndarray, k: int) -> int | None:
@@ -257,7 +236,7 @@ def _past_the_limit(span: pd.DataFrame, k: int, side: str, *, single_leg: bool) 
 
 
 def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool, stance: str | None) -> dict:
-    """FPPA at the bottom, its peak and the rep's reading per side, and the paired frame.
+    """FPPA at the bottom and the rep's reading per side, and the paired frame.
 
     A measured knee (both in a bilateral rep, the ``stance`` leg's in a
     single-leg one) past the limit at the bottom (`_past_the_limit`) has none of
@@ -281,9 +260,6 @@ def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool, stance: str | 
         out[f"fppa_valid_bottom_{side}"] = bool(ok[k])
         reading, refined = _reading_values(span, side)
         out[f"fppa_bottom_{side}_deg"] = float(reading[k]) if ok[k] else NAN
-        out[f"peak_fppa_{side}_deg"], out[f"peak_fppa_{side}_frame"] = _peak_with_refined(
-            _peak(values, ok, labels), np.where(ok, refined, NAN), labels
-        )
         read = _reading_position(ok, depth, k)
         flexion = float_column(span, f"knee_flexion_{side}_deg")
         model = float_column(span, f"fppa_model_{side}_deg")

@@ -58,7 +58,6 @@ def _side_summary(
 ) -> SideSummary:
     readings = [getattr(rep, f"fppa_read_{side}_deg") for rep in reps]
     values = _finite(readings)
-    peaks = _finite([getattr(rep, f"peak_fppa_{side}_deg") for rep in reps])
     above = thresholds.fppa_above_deg.value
     at_bottom = sum(
         getattr(rep, f"fppa_read_{side}_frame") == rep.bottom_frame
@@ -69,8 +68,8 @@ def _side_summary(
     mean = float(values.mean()) if values.size else float("nan")
     fppa_word = verdict(mean, above, thresholds.fppa_marked_deg.value)
     return SideSummary(
-        peak_fppa_deg=float(peaks.max()) if peaks.size else float("nan"),
         mean_fppa_deg=mean,
+        worst_rep_fppa_deg=float(values.max()) if values.size else float("nan"),
         verdict=_worse(fppa_word, depth_verdict),
         reps_measured=int(values.size),
         fppa_verdict=fppa_word,

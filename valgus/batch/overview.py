@@ -39,10 +39,10 @@ CSV_COLUMNS = (
     "status",
     "movement",
     "reps",
-    "peak_fppa_left_deg",
-    "peak_fppa_right_deg",
     "mean_fppa_left_deg",
     "mean_fppa_right_deg",
+    "worst_rep_fppa_left_deg",
+    "worst_rep_fppa_right_deg",
     "pelvic_drop_deg_max",
     "verdict_left",
     "verdict_right",
@@ -62,8 +62,8 @@ HTML_COLUMNS = (
     ("status", "Status", "text"),
     ("movement", "Movement", "text"),
     ("reps", "Reps", "num"),
-    ("peak_fppa_left_deg", "Peak FPPA left (°)", "num"),
-    ("peak_fppa_right_deg", "Peak FPPA right (°)", "num"),
+    ("mean_fppa_left_deg", "FPPA left (°)", "num"),
+    ("mean_fppa_right_deg", "FPPA right (°)", "num"),
     ("pelvic_drop_deg_max", "Pelvic drop max (°)", "num"),
     ("verdict_left", "Left knee", "rank"),
     ("verdict_right", "Right knee", "rank"),
@@ -71,6 +71,15 @@ HTML_COLUMNS = (
     ("verdict", "Verdict", "rank"),
     ("report", "Report", "text"),
     ("error", "Error", "text"),
+)
+
+
+# What the FPPA columns hold, said under the table: a coach reads the number beside the
+# knee's verdict as the one it grades.
+COLUMN_NOTE = (
+    "FPPA: the mean over reps of each knee's angle at the rep bottom, the number its "
+    "verdict grades (worst rep in summary.csv). A dash: no angle was read, as in a squat "
+    "deeper than 50° of knee bend, where the verdict rests on how far apart the knees stay."
 )
 
 
@@ -119,10 +128,10 @@ def clip_row(
     row.update(
         movement=report.get("movement"),
         reps=len(report.get("reps") or []),
-        peak_fppa_left_deg=left.get("peak_fppa_deg"),
-        peak_fppa_right_deg=right.get("peak_fppa_deg"),
         mean_fppa_left_deg=left.get("mean_fppa_deg"),
         mean_fppa_right_deg=right.get("mean_fppa_deg"),
+        worst_rep_fppa_left_deg=left.get("worst_rep_fppa_deg"),
+        worst_rep_fppa_right_deg=right.get("worst_rep_fppa_deg"),
         pelvic_drop_deg_max=summary.get("pelvic_drop_deg_max"),
         verdict_left=left.get("verdict"),
         verdict_right=right.get("verdict"),
@@ -212,6 +221,7 @@ def index_html(rows: Sequence[Mapping[str, Any]], *, title: str) -> str:
         title=html.escape(title),
         counts=html.escape(f"{len(rows)} clips: {counts_text}"),
         stamp=stamp,
+        column_note=html.escape(COLUMN_NOTE),
         disclaimer=html.escape(DISCLAIMER),
         failures=failures,
         table=_table(rows),
@@ -274,6 +284,7 @@ td.v2 {{ color: #a85d00; }}
 <p>{counts} <span class="note">(updated {stamp}; click a column header to sort)</span></p>
 {failures}
 {table}
+<p class="note">{column_note}</p>
 <p class="note">{disclaimer}</p>
 <script>{script}</script>
 </body>

@@ -145,7 +145,7 @@ def reps_svg(session: Session) -> str:
     th = session.thresholds
     reps = session.reps
     sides = _measured_sides(session)
-    peaks = {s: [float(getattr(r, f"fppa_read_{s}_deg")) for r in reps] for s in sides}
+    readings = {s: [float(getattr(r, f"fppa_read_{s}_deg")) for r in reps] for s in sides}
     drops = [float(r.pelvic_drop_deg) for r in reps]  # none against the image horizontal
     width, height = 720.0, 450.0
     plot_width = width - LEFT - RIGHT
@@ -157,7 +157,7 @@ def reps_svg(session: Session) -> str:
         200,
         x_range,
         svg.padded_range(
-            [v for vs in peaks.values() for v in vs], at_least=(0, th.fppa_marked_deg.value + 4)
+            [v for vs in readings.values() for v in vs], at_least=(0, th.fppa_marked_deg.value + 4)
         ),
     )
     pelvis = svg.Panel(
@@ -169,13 +169,14 @@ def reps_svg(session: Session) -> str:
         svg.padded_range(drops, at_least=(0, th.pelvic_drop_marked_deg.value + 2)),
     )
     noun = rep_noun(session.movement)
-    drawing = svg.Drawing(width, height, title=f"{session.movement}: peaks per {noun}")
+    title = f"{session.movement}: FPPA reading and peak pelvic drop per {noun}"
+    drawing = svg.Drawing(width, height, title=title)
     cuts = {
         "knee": (th.fppa_above_deg.value, th.fppa_marked_deg.value),
         "pelvis": (th.pelvic_drop_above_deg.value, th.pelvic_drop_marked_deg.value),
     }
     for panel, key, label in (
-        (knee, "knee", "peak FPPA (deg)"),
+        (knee, "knee", "FPPA reading (deg)"),
         (pelvis, "pelvis", "peak " + _pelvis_label(session)),
     ):
         svg.bands(drawing, panel, cuts[key], BAND_COLORS)
@@ -185,7 +186,7 @@ def reps_svg(session: Session) -> str:
     bar = 0.7 * unit / max(len(sides), 1)
     for k, side in enumerate(sides):
         offset = (k - (len(sides) - 1) / 2) * bar
-        for rep, value in zip(reps, peaks[side], strict=True):
+        for rep, value in zip(reps, readings[side], strict=True):
             _bar(
                 drawing,
                 knee,

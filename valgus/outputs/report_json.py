@@ -63,8 +63,6 @@ def _rep_entry(session: Session, rep: Any) -> dict[str, Any]:
         "fppa_left_read_at": read_at("left"),
         "fppa_right_read_at": read_at("right"),
         "side_difference_deg": rep.fppa_pair_left_deg - rep.fppa_pair_right_deg,
-        "peak_fppa_left_deg": rep.peak_fppa_left_deg,
-        "peak_fppa_right_deg": rep.peak_fppa_right_deg,
         "kasr": rep.kasr_bottom,
         "kasr_vs_standing": rep.kasr_change_bottom,  # what the knees' verdict grades
         "pelvic_drop_deg": rep.pelvic_drop_deg,  # null against the image horizontal

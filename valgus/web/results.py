@@ -22,8 +22,6 @@ _VALID_COLUMN = {"fppa_left_deg": "fppa_valid_left", "fppa_right_deg": "fppa_val
 
 # Comparison rows: label, unit, path in report["summary"], threshold holding the SDD.
 COMPARE_METRICS = (
-    ("Peak FPPA, left knee", "deg", ("left", "peak_fppa_deg"), "fppa_sdd_deg"),
-    ("Peak FPPA, right knee", "deg", ("right", "peak_fppa_deg"), "fppa_sdd_deg"),
     ("Mean FPPA, left knee", "deg", ("left", "mean_fppa_deg"), "fppa_sdd_deg"),
     ("Mean FPPA, right knee", "deg", ("right", "mean_fppa_deg"), "fppa_sdd_deg"),
     ("Left/right FPPA difference", "deg", ("side_difference", "deg"), "fppa_sdd_deg"),
@@ -55,8 +53,8 @@ def _number(text: str | None, digits: int = 2) -> float | None:
 
 
 # At a rep's reading frame the report reads the second model's FPPA (frames.csv
-# fppa_refined_*): the timeline shows that value there, so the peak and the readings
-# beside it are points of the curve.
+# fppa_refined_*): the timeline shows that value there, so the readings beside it
+# are points of the curve.
 _REFINED_COLUMN = {
     "fppa_left_deg": "fppa_refined_left_deg",
     "fppa_right_deg": "fppa_refined_right_deg",

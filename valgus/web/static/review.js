@@ -114,7 +114,7 @@ function stat(label, value, detail, verdict) {
 
 function kneeStat(label, side, s) {
   const c = corrected && corrected.summary[side];
-  if (!c) return stat(label, fmt(s[side].mean_fppa_deg, 1, "°"), `peak ${fmt(s[side].peak_fppa_deg, 1, "°")}`, s[side].verdict);
+  if (!c) return stat(label, fmt(s[side].mean_fppa_deg, 1, "°"), `worst rep ${fmt(s[side].worst_rep_fppa_deg, 1, "°")}`, s[side].verdict);
   const box = stat(label, fmt(c.mean_fppa_deg, 1, "°"), `model ${fmt(c.model_mean_fppa_deg, 1, "°")} · ${c.model_verdict}`, c.verdict);
   box.append(chip(`coach-corrected, ${c.reps_corrected} rep${c.reps_corrected > 1 ? "s" : ""}`, "coach"));
   return box;
