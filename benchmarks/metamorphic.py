@@ -27,7 +27,9 @@ that relation compares the readings only. A value measurable in one copy only
 (the thigh-length gate sits near its cut) is listed as a gate flip, not failed:
 it says where the gate is fragile.
 
-Two copies' reps are the same rep when their spans (start to end) overlap
+A single-leg rep must stand on the same leg in every copy (the other one
+mirrored): a rep that stands on the other leg fails its relation, whatever its
+numbers. Two copies' reps are the same rep when their spans (start to end) overlap
 most: a rep held at the bottom has a flat depth curve, and which of its frames
 is a hair deepest moves between copies (postopcv_squat's third rep bottoms at
 8.2 s as recorded and 7.6 s mirrored, the same rep). Such a move is listed, not
@@ -265,6 +267,7 @@ class RepValues:
     start_s: float
     bottom_s: float
     end_s: float
+    stance_side: str | None
     values: dict[str, float]
 
     def overlap(self, other: RepValues) -> float:
@@ -277,14 +280,16 @@ class RepValues:
 def _rep_values(session: Session, swap: bool) -> list[RepValues]:
     """Each rep's values; ``swap`` exchanges the legs (mirror image)."""
     out = []
+    other = {"left": "right", "right": "left", None: None}
     for rep in session.reps:
         values = {}
         for side in ("left", "right"):
-            src = {"left": "right", "right": "left"}[side] if swap else side
+            src = other[side] if swap else side
             values[f"bottom_{side}"] = getattr(rep, f"fppa_bottom_{src}_deg")
             values[f"read_{side}"] = getattr(rep, f"fppa_read_{src}_deg")
         values["kasr"] = rep.kasr_change_bottom
-        out.append(RepValues(rep.start_s, rep.bottom_s, rep.end_s, values))
+        stance = other[rep.stance_side] if swap else rep.stance_side
+        out.append(RepValues(rep.start_s, rep.bottom_s, rep.end_s, stance, values))
     return out
 
 
@@ -298,6 +303,8 @@ def compare(name: str, base: Session, copy: Session) -> Relation:
         if match is None or rep.overlap(match) < MIN_OVERLAP:
             notes.append(f"rep at {rep.bottom_s:.1f} s not found")
             continue
+        if match.stance_side != rep.stance_side:
+            notes.append(f"rep at {rep.bottom_s:.1f} s stands on {match.stance_side}")
         if abs(match.bottom_s - rep.bottom_s) > BOTTOM_SHIFT_S:
             shifts.append(f"bottom {rep.bottom_s:.1f} s at {match.bottom_s:.1f} s")
         x, y = rep.values["kasr"], match.values["kasr"]
