@@ -24,6 +24,7 @@ from valgus.analysis.stance import (
     LEG_LIFT_SHIFT_DEG as SHIFT,
 )
 from valgus.analysis.stance import (
+    held_out_side,
     pelvic_drop_from_obliquity,
     rep_stance_side,
     stance_side_per_frame,
@@ -216,6 +217,34 @@ def test_where_both_feet_travel_a_deep_rep_stands_on_the_bent_knee():
     assert rep_stance_side(**one, bottom=(0.25, 12.0, 67.0)) == "left"
     assert rep_stance_side(**one, bottom=(0.45, 100.0, 118.0)) == "left"
     assert rep_stance_side(**one) == "left"
+
+
+def test_a_foot_held_out_below_the_floor_line_is_the_free_one():
+    # tux_hyva_ja_paha2's sixth rep: a pistol on the right leg while the camera zooms. Both
+    # ankles travel ~0.1 (neither stays put), the left dips to -0.11 below the floor line
+    # (held out toward the camera), the right rises to +0.11; the knees are only 24 deg
+    # apart at the bottom and the heights frame by frame name the left leg.
+    dip = np.sin(np.linspace(0.0, np.pi, 50))
+    rep = {
+        "sides": np.array(["left"] * 50, dtype=object),
+        "lift_left": 0.01 - 0.12 * dip,
+        "lift_right": 0.04 + 0.07 * dip,
+        "bottom": (0.6, 53.0, 77.0),
+    }
+    assert held_out_side(rep["lift_left"], rep["lift_right"]) == "left"
+    assert rep_stance_side(**rep) == "right"
+    mirrored = {**rep, "lift_left": rep["lift_right"], "lift_right": rep["lift_left"]}
+    assert rep_stance_side(**mirrored) == "left"
+    # A clinical single-leg squat lifts the free foot behind, above the line: not held out.
+    behind = {**rep, "lift_left": 0.0 * dip, "lift_right": 0.12 * dip}
+    assert held_out_side(behind["lift_left"], behind["lift_right"]) is None
+    # Both feet below the line (a floor line set in another shot): the rule says nothing.
+    both = {**rep, "lift_right": -0.3 * dip}
+    assert held_out_side(both["lift_left"], both["lift_right"]) is None
+    # One jittery frame below the line does not hold a foot out.
+    jitter = 0.0 * dip
+    jitter[25] = -0.3
+    assert held_out_side(jitter, 0.0 * dip + 0.05) is None
 
 
 def test_feet_that_both_stay_put_or_both_travel_are_a_bilateral_squat():

@@ -46,6 +46,16 @@ ANKLE_BELOW_MIN = 0.15
 PLANTED_MAX_TRAVEL = 0.1
 FREE_MIN_TRAVEL = 0.15
 START_FRAMES = 3
+# Over a single-leg squat rep whose feet both travel (a zoom or pan moves the floor line):
+# a foot whose lowest heights (10th percentile) sit HELD_OUT_BELOW leg lengths below the
+# floor line is held out toward the camera, and the other foot stands if its own lowest
+# heights stay above ON_FLOOR_LOWEST. tux_hyva_ja_paha2's sixth rep (a pistol on the right
+# leg while the camera zooms): the free ankle's lowest -0.09 to -0.11 in every copy of
+# benchmarks/metamorphic.py, the stance ankle's +0.04; the knees there are 24-41 deg apart,
+# so the knee rule below named the free leg in the mirrored and re-encoded copies.
+HELD_OUT_BELOW = 0.06
+ON_FLOOR_LOWEST = -0.02
+LOWEST_PERCENTILE = 10
 # In a rep at least DEEP_REP leg lengths deep whose feet do not settle the stance leg, the
 # knee bent KNEE_GAP_DEG or more beyond the other at the bottom (MediaPipe's world degrees)
 # carries it (rep_stance_side). Measured: the pistols of tux_hyva_ja_paha2 sink 0.47-0.88
@@ -121,7 +131,8 @@ def rep_stance_side(
     percentile, leg lengths) settles the legs where the heights alone do not:
     a camera zooming between reps moves the floor line (tux_hyva_ja_paha2: the
     stance ankle travels 0.01-0.09, the free one 0.20-0.41; tux_hyva6 0.04
-    against 0.23). Where neither foot clearly stays put, a deep rep decides by
+    against 0.23). Where neither foot clearly stays put, a foot held out below
+    the floor line is the free one (`held_out_side`). Else a deep rep decides by
     the knees (``bottom``: depth in leg lengths, left and right knee flexion in
     MediaPipe degrees, at the rep's bottom): the hips cannot sink ``DEEP_REP``
     leg lengths but on a bent stance knee, so a knee bent far more than the
@@ -135,6 +146,9 @@ def rep_stance_side(
     planted = planted_side(lift_left, lift_right)
     if planted is not None:
         return planted
+    held_out = held_out_side(lift_left, lift_right)
+    if held_out is not None:
+        return "right" if held_out == "left" else "left"
     depth, left, right = bottom
     if depth >= DEEP_REP and abs(left - right) >= KNEE_GAP_DEG:
         return "left" if left > right else "right"
@@ -153,6 +167,30 @@ def planted_side(lift_left: np.ndarray, lift_right: np.ndarray) -> str | None:
         if travel[side] <= PLANTED_MAX_TRAVEL and travel[other] >= FREE_MIN_TRAVEL:
             return side
     return None
+
+
+def held_out_side(lift_left: np.ndarray, lift_right: np.ndarray) -> str | None:
+    """Over one rep, the leg held out toward the camera (None: neither clearly is).
+
+    Its foot dips below the floor line while the other's never does: a foot
+    on the floor cannot sit below the floor it stands on, but a pistol's free
+    foot, held out in front, is the lowest point in the picture. Lowest means
+    the 10th percentile of the rep's heights, so one jittery frame decides
+    nothing. Clinical single-leg squats lift the free foot behind (above the
+    line), so this never names their legs.
+    """
+    lowest = {"left": _lowest(lift_left), "right": _lowest(lift_right)}
+    for side, other in (("left", "right"), ("right", "left")):
+        if lowest[side] < -HELD_OUT_BELOW and lowest[other] > ON_FLOOR_LOWEST:
+            return side
+    return None
+
+
+def _lowest(lift: np.ndarray) -> float:
+    """The 10th percentile of an ankle's finite heights over a rep (NaN: none)."""
+    values = np.asarray(lift, dtype=float)
+    values = values[np.isfinite(values)]
+    return float(np.percentile(values, LOWEST_PERCENTILE)) if values.size else float("nan")
 
 
 def mostly_planted(frames: pd.DataFrame, spans: list[tuple[int, int]]) -> bool:
