@@ -79,8 +79,31 @@ class SideDifference:
 
 
 @dataclass(frozen=True)
+class StancePelvis:
+    """Pelvic drop over the reps (holds) of one stance leg of a single-leg task.
+
+    Each stance leg tests its own hip abductors (standing on the left, the
+    right side drops when the left abductors are weak), so the legs are graded
+    apart: a mean over both would let one leg's drop hide behind the other's
+    hike.
+    """
+
+    stance_side: str
+    drop_deg_max: float
+    drop_deg_mean: float
+    verdict: str
+    reps_measured: int
+    reps_flagged: int
+
+
+@dataclass(frozen=True)
 class Summary:
-    """The clip's headline numbers."""
+    """The clip's headline numbers.
+
+    The ``pelvic_*`` numbers of a single-leg task are those of the stance leg
+    with the worse verdict (``pelvic_stance_side``); ``pelvis_by_stance`` has
+    each measured stance leg's.
+    """
 
     left: SideSummary
     right: SideSummary
@@ -90,6 +113,8 @@ class Summary:
     pelvic_reps_measured: int  # reps with a standing baseline (own or borrowed)
     pelvic_reps_flagged: int
     pelvic_reference: str  # what the drops are measured against, e.g. "standing"
+    pelvic_stance_side: str | None  # single-leg tasks: the leg the pelvic_* numbers stand on
+    pelvis_by_stance: tuple[StancePelvis, ...]  # single-leg tasks: each measured stance leg
     side_difference: SideDifference
     kasr_change_bottom_mean: float  # bilateral squats: KASR at the bottom over KASR standing
     depth_verdict: str  # from kasr_change_bottom_mean; "not measurable" for single-leg tasks

@@ -163,6 +163,29 @@ def test_pelvic_verdict_from_the_mean_peak_with_a_baseline_only():
     assert alone.pelvic_verdict == NOT_MEASURABLE and alone.pelvic_reference == "horizontal"
 
 
+def test_each_stance_leg_grades_its_own_pelvis_and_the_worse_heads_the_summary():
+    # tux_hyva_ja_paha2's shape: standing on the left the right side drops (+2..+6), standing
+    # on the right the left side rises (a hike, -2..-14). The mean over both legs (-1.5 here)
+    # would call the clip within normal while the left leg's drops are above normal.
+    left = [rep(i, stance="left", drop=d) for i, d in enumerate((2.0, 6.0, 5.0), start=1)]
+    right = [rep(i, stance="right", drop=d) for i, d in enumerate((-14.0, -8.0), start=4)]
+    s = summary([*left, *right], movement="single-leg-squat")
+    by_leg = {p.stance_side: p for p in s.pelvis_by_stance}
+    assert by_leg["left"].drop_deg_mean == pytest.approx(13.0 / 3)
+    assert (by_leg["left"].verdict, by_leg["left"].reps_flagged) == ("above normal range", 2)
+    assert (by_leg["right"].drop_deg_mean, by_leg["right"].verdict) == (-11.0, "within normal")
+    assert s.pelvic_stance_side == "left" and s.pelvic_verdict == "above normal range"
+    assert (s.pelvic_drop_deg_mean, s.pelvic_drop_deg_max) == (pytest.approx(13.0 / 3), 6.0)
+    assert (s.pelvic_reps_measured, s.pelvic_reps_flagged) == (3, 2)
+    # Legs alike in grade: the larger mean drop heads. A bilateral squat has no stance legs.
+    alike = summary([rep(1, stance="left", drop=1.0), rep(2, stance="right", drop=3.0)],
+                    movement="single-leg-squat")  # fmt: skip
+    assert (alike.pelvic_stance_side, alike.pelvic_drop_deg_mean) == ("right", 3.0)
+    squat = summary([rep(1, drop=3.0), rep(2, drop=7.0)])
+    assert squat.pelvis_by_stance == () and squat.pelvic_stance_side is None
+    assert squat.pelvic_drop_deg_mean == 5.0
+
+
 def test_flagged_time_counts_each_frame_until_the_next():
     s = summarise(frames(collapse_left=[2, 3, 4], pelvic=[9]), (rep(1),), TH, "squat", frontal=True)
     assert (s.collapse_frames, s.collapse_seconds) == (3, pytest.approx(0.3))

@@ -12,7 +12,7 @@ from tests.support.clips import transform_clip
 from valgus import analyze
 from valgus.errors import WrongViewError
 from valgus.outputs.report_sections import rep_table
-from valgus.outputs.report_text import asymmetry_note, knee_verdict
+from valgus.outputs.report_text import asymmetry_note, knee_verdict, pelvis_verdict
 
 pytestmark = pytest.mark.slow
 
@@ -158,13 +158,25 @@ def test_pistol_squats_on_either_leg_through_camera_pans(shared_videos):
     # tux_hyva_ja_paha2: five pistols on the left leg, then five on the right, the camera
     # panning between them (which moves the floor line). Read from heights alone it passed
     # for a bilateral squat; the foot that stays put, and in the two reps where both feet
-    # move (the first starts mid-pan) the knee the hips sink on, give each rep's leg.
+    # move (the first starts mid-pan, the sixth zooms) the knee the hips sink on or the
+    # foot held out below the floor line give each rep's leg.
     s = analyze(shared_videos / "front" / "tux_hyva_ja_paha2.mp4")
     assert s.movement == "single-leg-squat"
     assert [r.stance_side for r in s.reps] == ["left"] * 5 + ["right"] * 5
     # Every pistol's stance thigh points at the camera at the bottom: no knee angle.
     assert all(getattr(r, f"past_fppa_limit_{r.stance_side}") for r in s.reps)
     assert s.summary.left.verdict == s.summary.right.verdict == "not measurable"
+    # Each stance leg's pelvis is graded apart: standing on the left the right side drops
+    # (+2..+6 deg), on the right the left side rises (a hike). Their mean over both legs
+    # (about -2) described neither; the card names each leg, the worse one first.
+    by_leg = {p.stance_side: p for p in s.summary.pelvis_by_stance}
+    assert by_leg["left"].drop_deg_mean > 2 and by_leg["right"].drop_deg_mean < -2
+    assert s.summary.pelvic_stance_side == "left"
+    assert s.summary.pelvic_drop_deg_mean == by_leg["left"].drop_deg_mean
+    card = pelvis_verdict(s).sentence
+    first, second = card.index("Standing on the left leg"), card.index("standing on the right")
+    assert first < second
+    assert "a hip hike" in card
 
 
 def test_side_view_is_refused(shared_videos):

@@ -12,7 +12,9 @@ timeline of a report can never disagree:
   meaningful where FPPA does not, against its value standing (so a wide stance
   is not read as valgus); the knee's verdict is the worse of the two;
 - the pelvis: the mean of the reps' peak drops, only in shots with a standing
-  baseline (own or borrowed); against the bare horizontal no verdict is given;
+  baseline (own or borrowed); against the bare horizontal no verdict is given.
+  In a single-leg task each stance leg is graded apart (it tests its own hip
+  abductors) and the worse one heads the summary;
 - left against right: only the same measure at the same kind of frame (a
   bilateral squat: both knees at one frame of each rep; a single-leg task:
   each leg's readings as the stance leg), and called real only with at least
@@ -29,7 +31,7 @@ from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS, verdict
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.analysis.stance import STANCE_SIDES
 from valgus.movement import Movement
-from valgus.session import SideDifference, SideSummary, Summary
+from valgus.session import SideDifference, SideSummary, StancePelvis, Summary
 from valgus.thresholds import Thresholds
 
 
@@ -38,10 +40,12 @@ def _finite(values: list[float]) -> np.ndarray:
     return array[np.isfinite(array)]
 
 
+_SEVERITY = (NOT_MEASURABLE, *VERDICTS)
+
+
 def _worse(a: str, b: str) -> str:
     """The more severe of two verdicts (a measured one beats "not measurable")."""
-    ranked = (NOT_MEASURABLE, *VERDICTS)
-    return max(a, b, key=ranked.index)
+    return max(a, b, key=_SEVERITY.index)
 
 
 def kasr_verdict(change: float, thresholds: Thresholds) -> str:
@@ -126,19 +130,49 @@ def side_difference(
     return SideDifference(diff, method, counts, status)
 
 
-def _pelvis(reps: tuple[RepMetrics, ...], thresholds: Thresholds) -> dict:
+def _drops(reps: tuple[RepMetrics, ...], thresholds: Thresholds, side: str) -> StancePelvis:
     """Mean and max of the reps' peak drops against a standing baseline, and the verdict."""
     drops = _finite([r.pelvic_drop_deg for r in reps])
     above = thresholds.pelvic_drop_above_deg.value
     mean = float(drops.mean()) if drops.size else float("nan")
+    return StancePelvis(
+        stance_side=side,
+        drop_deg_max=float(drops.max()) if drops.size else float("nan"),
+        drop_deg_mean=mean,
+        verdict=verdict(mean, above, thresholds.pelvic_drop_marked_deg.value),
+        reps_measured=int(drops.size),
+        reps_flagged=int((drops >= above).sum()),
+    )
+
+
+def _pelvis(reps: tuple[RepMetrics, ...], thresholds: Thresholds, *, single_leg: bool) -> dict:
+    """The clip's pelvic numbers: over all reps (bilateral), else per stance leg.
+
+    A single-leg task's headline is its worse stance leg (by verdict, then
+    mean drop): tux_hyva_ja_paha2's pistols read +2..+6 deg standing on the
+    left leg and -2..-14 on the right, whose mean over both (-0.1, "within
+    normal") described neither leg.
+    """
     references = sorted({r.pelvic_reference for r in reps})
+    by_stance = tuple(
+        _drops(tuple(r for r in reps if r.stance_side == side), thresholds, side)
+        for side in STANCE_SIDES
+        if single_leg and any(r.stance_side == side for r in reps)
+    )
+    measured = [p for p in by_stance if p.reps_measured]
+    if measured:
+        head = max(measured, key=lambda p: (_SEVERITY.index(p.verdict), p.drop_deg_mean))
+    else:
+        head = _drops(reps, thresholds, "")
     return {
-        "pelvic_drop_deg_max": float(drops.max()) if drops.size else float("nan"),
-        "pelvic_drop_deg_mean": mean,
-        "pelvic_verdict": verdict(mean, above, thresholds.pelvic_drop_marked_deg.value),
-        "pelvic_reps_measured": int(drops.size),
-        "pelvic_reps_flagged": int((drops >= above).sum()),
+        "pelvic_drop_deg_max": head.drop_deg_max,
+        "pelvic_drop_deg_mean": head.drop_deg_mean,
+        "pelvic_verdict": head.verdict,
+        "pelvic_reps_measured": head.reps_measured,
+        "pelvic_reps_flagged": head.reps_flagged,
         "pelvic_reference": " and ".join(references) if references else "",
+        "pelvic_stance_side": head.stance_side or None,
+        "pelvis_by_stance": tuple(measured),
     }
 
 
@@ -179,7 +213,7 @@ def summarise(
     return Summary(
         left=sides["left"],
         right=sides["right"],
-        **_pelvis(reps, thresholds),
+        **_pelvis(reps, thresholds, single_leg=not bilateral),
         side_difference=side_difference(reps, movement, thresholds, frontal=frontal),
         kasr_change_bottom_mean=kasr_mean,
         depth_verdict=depth,

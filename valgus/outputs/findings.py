@@ -75,6 +75,9 @@ class Findings:
         error (see :func:`borderline`).
     knee_evidence : dict {"left", "right"} -> str
         What each knee's verdict rests on (see :func:`knee_evidence`).
+    pelvic_stance_side : str or None
+        In a single-leg task with reps on both legs, the stance leg whose drop
+        ``pelvic_verdict`` grades (each stance leg tests its own abductors).
     """
 
     movement: str
@@ -85,6 +88,7 @@ class Findings:
     asymmetry_exceeds_sdd: bool
     knees_borderline: tuple[str, ...] = ()
     knee_evidence: dict[str, str] | None = None
+    pelvic_stance_side: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("knee_verdict", "knee_mean_fppa_deg"):
@@ -111,6 +115,7 @@ class Findings:
             asymmetry_exceeds_sdd=s.side_difference.status == "real",
             knees_borderline=tuple(side for side in SIDES if borderline(session, side)),
             knee_evidence={side: knee_evidence(s, side) for side in SIDES},
+            pelvic_stance_side=s.pelvic_stance_side if len(s.pelvis_by_stance) > 1 else None,
         )
 
     @property

@@ -158,9 +158,12 @@ def _knee_reason(findings: Findings, side: str) -> str:
 def _reasons(findings: Findings) -> tuple[str, ...]:
     reasons = [_knee_reason(findings, side) for side in findings.knees_flagged]
     if findings.pelvis_flagged:
+        on = findings.pelvic_stance_side
         reasons.append(
-            f"The pelvis dropped on the free-leg side by {findings.pelvic_drop_deg:.1f}° "
-            f"({findings.pelvic_verdict})."
+            (f"Standing on the {on} leg, the pelvis" if on else "The pelvis")
+            + f" dropped on the free-leg side by {findings.pelvic_drop_deg:.1f}° "
+            f"({findings.pelvic_verdict})"
+            + (f": the {on} hip's abductors hold it level." if on else ".")
         )
     reasons.append(
         "Both signs point to weak hip abductors (gluteus medius and minimus), which hold "

@@ -83,6 +83,10 @@ def _summary(session: Session) -> dict[str, Any]:
         "pelvic_reps_measured": s.pelvic_reps_measured,
         "pelvic_reps_flagged": s.pelvic_reps_flagged,
         "pelvic_reference": s.pelvic_reference,
+        # Single-leg tasks: the pelvic_* numbers above are this stance leg's (the worse one);
+        # each measured stance leg's are below.
+        "pelvic_stance_side": s.pelvic_stance_side,
+        "pelvis_by_stance": [asdict(p) for p in s.pelvis_by_stance],
         "side_difference": asdict(s.side_difference),
         "kasr_change_bottom_mean": s.kasr_change_bottom_mean,
         "depth_verdict": s.depth_verdict,

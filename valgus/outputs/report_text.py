@@ -218,19 +218,16 @@ def pelvis_verdict(session: Session) -> Verdict:
         VERDICTS[1]: f"The pelvis {moved} more than normal.",
         VERDICTS[2]: f"The pelvis {moved} markedly.",
     }[s.pelvic_verdict]
+    on = f" on the {s.pelvic_stance_side} leg" if _both_stance_legs(session) else ""
     n = s.pelvic_reps_measured
-    what = "tilt" if bilateral else "drop"
-    numbers = [
-        f"Peak {what} {deg(s.pelvic_drop_deg_mean, 1)}"
-        + (f" on average over {n} {rep_noun(session.movement, n)}" if n > 1 else "")
-        + f", largest {deg(s.pelvic_drop_deg_max, 1)}; above normal from {above:g}°."
-    ]
+    numbers = _pelvis_numbers(session)
     if s.pelvic_reps_flagged and s.pelvic_verdict == VERDICTS[0]:
         numbers.append(
-            f"{s.pelvic_reps_flagged} of {n} {rep_noun(session.movement, n)} reached {above:g}° "
-            "or more (marked on the timeline); on average it stays within normal."
+            f"{s.pelvic_reps_flagged} of {n} {rep_noun(session.movement, n)}{on} reached "
+            f"{above:g}° or more (marked on the timeline); on average it stays within normal."
         )
-    if not bilateral and s.pelvic_drop_deg_mean < 0:
+    means = [s.pelvic_drop_deg_mean, *(p.drop_deg_mean for p in s.pelvis_by_stance)]
+    if not bilateral and min(means) < 0:
         numbers.append("A negative drop means the free-leg side rose (a hip hike), not dropped.")
     if s.pelvic_reference != "standing":
         numbers.append(
@@ -239,6 +236,35 @@ def pelvis_verdict(session: Session) -> Verdict:
         )
     caveat = [PELVIS_READS_LOW] if not bilateral and s.pelvic_verdict == VERDICTS[0] else []
     return Verdict("Pelvis", s.pelvic_verdict, " ".join([meaning, *numbers, *caveat]))
+
+
+def _pelvis_numbers(session: Session) -> list[str]:
+    """Peak drop (tilt) on average and at most; in a single-leg task, per stance leg.
+
+    Each stance leg tests its own hip abductors, so with reps on both legs
+    each is said with its own verdict, the graded (worse) one first.
+    """
+    s = session.summary
+    above = session.thresholds.pelvic_drop_above_deg.value
+    cut = f"above normal from {above:g}°."
+    if not _both_stance_legs(session):
+        what = "tilt" if session.movement == "squat" else "drop"
+        n = s.pelvic_reps_measured
+        on = f" standing on the {s.pelvic_stance_side} leg" if s.pelvic_stance_side else ""
+        return [
+            f"Peak {what}{on} {deg(s.pelvic_drop_deg_mean, 1)}"
+            + (f" on average over {n} {rep_noun(session.movement, n)}" if n > 1 else "")
+            + f", largest {deg(s.pelvic_drop_deg_max, 1)}; {cut}"
+        ]
+    legs = sorted(s.pelvis_by_stance, key=lambda p: p.stance_side != s.pelvic_stance_side)
+    said = [
+        f"standing on the {p.stance_side} leg, peak drop {deg(p.drop_deg_mean, 1)} on average "
+        f"over {p.reps_measured} {rep_noun(session.movement, p.reps_measured)}, largest "
+        f"{deg(p.drop_deg_max, 1)} ({p.verdict})"
+        for p in legs
+    ]
+    first = "; ".join(said)
+    return [f"{first[0].upper()}{first[1:]}; {cut}"]
 
 
 def _pelvis_unmeasured(session: Session) -> str:
@@ -312,7 +338,14 @@ def overview(session: Session) -> str:
         VERDICTS[2]: "the pelvis dropped markedly",
         NOT_MEASURABLE: "pelvic drop could not be measured",
     }[session.summary.pelvic_verdict]
+    if _both_stance_legs(session) and session.summary.pelvic_verdict in VERDICTS[1:]:
+        pelvic += f" standing on the {session.summary.pelvic_stance_side} leg"
     return f"Over {n} {rep_noun(session.movement, n)}: {knees}, and {pelvic}."
+
+
+def _both_stance_legs(session: Session) -> bool:
+    """A single-leg task with a pelvic drop measured standing on each leg."""
+    return len(session.summary.pelvis_by_stance) > 1
 
 
 def asymmetry_note(session: Session) -> str:
