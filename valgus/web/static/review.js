@@ -120,6 +120,12 @@ function kneeStat(label, side, s) {
   return box;
 }
 
+// In a single-leg task with reps on both legs the numbers are the worse stance leg's: say which.
+function pelvisDetail(s) {
+  const mean = `mean ${fmt(s.pelvic_drop_deg_mean, 1, "°")}`;
+  return (s.pelvis_by_stance || []).length > 1 ? `${mean} · standing on the ${s.pelvic_stance_side} leg` : mean;
+}
+
 function renderSummary(report) {
   const s = report.summary;
   const noun = report.movement === "single-leg-stance" ? "Holds" : "Reps";
@@ -128,7 +134,7 @@ function renderSummary(report) {
   $("summary").replaceChildren(
     kneeStat("Left knee FPPA", "left", s),
     kneeStat("Right knee FPPA", "right", s),
-    stat("Pelvic drop", fmt(s.pelvic_drop_deg_max, 1, "°"), `mean ${fmt(s.pelvic_drop_deg_mean, 1, "°")}`, s.pelvic_verdict),
+    stat("Pelvic drop", fmt(s.pelvic_drop_deg_max, 1, "°"), pelvisDetail(s), s.pelvic_verdict),
     stat(noun, String(report.reps.length), `left − right ${fmt(d.deg, 1, "°")}`, sideNote));
   $("warnings").replaceChildren(...report.quality.warnings.map((w) => el("li", { text: w })));
 }
