@@ -11,7 +11,8 @@ against rules a coach would apply (docs/metrics.md says why each holds):
 - one_number: the side difference in the sentence, the summary and the rep
   table is one number;
 - pelvic_rule: pelvic flags only in reps whose own peak reached the cut, the
-  verdict is the grade of the mean of those peaks, no drop beyond 20 deg;
+  verdict is the grade of the mean of those peaks (in a single-leg task, of
+  each stance leg's, the clip's that of the leg it names), no drop beyond 20 deg;
 - pelvic_baseline: no pelvic verdict measured against the bare horizontal;
 - signed_pelvis: a negative mean drop shown in a report is explained there;
 - movement: the detected movement is the clip's;
@@ -182,14 +183,21 @@ def check_pelvis(report: dict, frames: list[dict], html: str) -> list[str]:
     drops = [_float(r["pelvic_drop_deg"]) for r in frames]
     if any(abs(v) > MAX_PELVIS_DEG for v in drops if math.isfinite(v)):
         bad.append("pelvic_rule: a pelvic drop beyond 20 deg is shown")
-    based = [r for r in report["reps"] if r["pelvic_reference"] != "horizontal"]
-    peaks = [_float(str(r["pelvic_drop_deg"])) for r in based]
-    peaks = [p for p in peaks if math.isfinite(p)]
-    mean = sum(peaks) / len(peaks) if peaks else math.nan
-    if _grade(mean, above, marked) != s["pelvic_verdict"]:
-        bad.append(
-            f"pelvic_rule: verdict {s['pelvic_verdict']} is not the grade of mean {mean:.1f}"
-        )
+    # A single-leg task grades each stance leg apart and heads with the worse one.
+    graded = [(s.get("pelvic_stance_side"), s["pelvic_verdict"])]
+    graded += [(p["stance_side"], p["verdict"]) for p in s.get("pelvis_by_stance") or []]
+    for leg, word in graded:
+        based = [
+            r
+            for r in report["reps"]
+            if r["pelvic_reference"] != "horizontal" and (leg is None or r["stance_side"] == leg)
+        ]
+        peaks = [_float(str(r["pelvic_drop_deg"])) for r in based]
+        peaks = [p for p in peaks if math.isfinite(p)]
+        mean = sum(peaks) / len(peaks) if peaks else math.nan
+        if _grade(mean, above, marked) != word:
+            on = f" standing on {leg}" if leg else ""
+            bad.append(f"pelvic_rule: verdict {word}{on} is not the grade of mean {mean:.1f}")
     for rep in report["reps"]:
         flagged = [f for f in rep["flags"] if f["kind"] == "pelvic_drop"]
         peak = _float(str(rep["pelvic_drop_deg"]))
@@ -197,7 +205,8 @@ def check_pelvis(report: dict, frames: list[dict], html: str) -> list[str]:
             bad.append(f"pelvic_rule: rep {rep['index']} flagged with a peak of {peak:.1f}")
     if s["pelvic_reference"] == "horizontal" and s["pelvic_verdict"] != "not measurable":
         bad.append("pelvic_baseline: a verdict against the image horizontal")
-    negative = s["pelvic_drop_deg_mean"] is not None and s["pelvic_drop_deg_mean"] < 0
+    means = [s["pelvic_drop_deg_mean"], *(p["drop_deg_mean"] for p in s["pelvis_by_stance"])]
+    negative = any(m is not None and m < 0 for m in means)
     if negative and report["movement"] != "squat" and "hip hike" not in html:
         bad.append("signed_pelvis: a negative drop is shown without saying what it means")
     return bad
