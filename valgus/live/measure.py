@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from valgus.analysis.calibration import calibrated_fppa_deg
+from valgus.analysis.floor import ankle_lift
 from valgus.analysis.geometry import fppa_deg, knee_flexion_deg, pelvic_obliquity_deg
 from valgus.analysis.kinematics import MIN_VISIBILITY, BodyReference
 from valgus.analysis.view import SIDE_MAX_WIDTH_RATIO, SIDE_MIN_YAW_DEG, body_yaw_deg, width_ratio
@@ -161,9 +162,9 @@ def measure(landmarks: np.ndarray, reference: BodyReference) -> LiveMeasures:
         visible[side] = bool(
             np.all(np.isfinite(points)) and np.all(visibility[[hip, knee, ankle]] >= MIN_VISIBILITY)
         )
-        lift[side] = (
-            _ratio(reference.floor_y_px - float(xy[ankle, 1]), leg) - reference.ankle_stagger[side]
-        )
+        # The clip pipeline's formula on this one frame, so live and recorded feet agree.
+        stagger = reference.ankle_stagger[side]
+        lift[side] = float(ankle_lift(xy[None], side, reference.floor_y_px, leg, stagger)[0])
     obliquity = float(pelvic_obliquity_deg(xy[Landmark.LEFT_HIP], xy[Landmark.RIGHT_HIP]))
     hip_y = float(xy[Landmark.LEFT_HIP, 1] + xy[Landmark.RIGHT_HIP, 1]) / 2.0
     return LiveMeasures(
