@@ -11,8 +11,9 @@ import pytest
 from tests.support.clips import transform_clip
 from valgus import analyze
 from valgus.errors import WrongViewError
+from valgus.outputs.pelvis_text import pelvis_verdict
 from valgus.outputs.report_sections import rep_table
-from valgus.outputs.report_text import asymmetry_note, knee_verdict, pelvis_verdict
+from valgus.outputs.report_text import asymmetry_note, knee_verdict
 
 pytestmark = pytest.mark.slow
 

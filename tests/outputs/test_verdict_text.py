@@ -16,9 +16,10 @@ import pytest
 
 from tests.support.paths import SAMPLES
 from valgus.outputs.findings import Findings
+from valgus.outputs.pelvis_text import PELVIS_READS_LOW, pelvis_verdict
 from valgus.outputs.recommendations import recommend
 from valgus.outputs.report_sections import rep_table
-from valgus.outputs.report_text import PELVIS_READS_LOW, knee_verdict, overview, pelvis_verdict
+from valgus.outputs.report_text import knee_verdict, overview
 from valgus.pipeline import analyze_track, estimate_pose
 from valgus.thresholds import Thresholds
 

@@ -16,6 +16,7 @@ from valgus.analysis.refined_fppa import second_model_note
 from valgus.analysis.rep_metrics import RepMetrics
 from valgus.movement import Movement
 from valgus.outputs.keyframes import KeyMoment
+from valgus.outputs.pelvis_text import pelvis_verdict
 from valgus.outputs.recommendations import Plan
 from valgus.outputs.report_text import (
     FLAG_KIND_LABELS,
@@ -31,7 +32,6 @@ from valgus.outputs.report_text import (
     lifted_sides,
     overview,
     past_limit,
-    pelvis_verdict,
     rep_noun,
 )
 from valgus.session import DISCLAIMER, Session
