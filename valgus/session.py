@@ -58,6 +58,7 @@ class SideSummary:
     max_knee_flexion_read_deg: float  # deepest knee flexion of a reading (MediaPipe degrees)
     reps_flagged: int  # reps whose reading reached the "above normal range" cut
     reps_past_limit: int  # reps whose bottom took the knee past the FPPA limit: not read
+    reps_straight: int  # reps where it stayed straight while the other knee bent: not read
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,9 @@ class SideDifference:
     or "stance reps" (a single-leg task: each leg as the stance leg);
     ``reps`` how many reps each side contributed; ``status`` "real" (at least
     the SDD over enough reps), "within error", "too few reps", "one leg only",
-    "no frame with both knees" or "past the limit" (no rep had both knees read,
-    and knees went past the FPPA depth limit at the bottom).
+    "no frame with both knees", "past the limit" (no rep had both knees read,
+    and knees went past the FPPA depth limit at the bottom) or "knees bent
+    unequally" (no rep bent both knees alike: a lunge).
     """
 
     deg: float

@@ -421,6 +421,28 @@ def test_a_knee_bent_past_the_limit_at_the_bottom_has_no_fppa_numbers():
     assert single.fppa_read_right_deg == pytest.approx(-right_flexion[last_valid])
 
 
+def test_the_straight_leg_of_a_lunge_has_no_fppa_reading():
+    # A side lunge: the right knee bends to 50 deg (still readable), the left stays straight
+    # (5 deg, nowva_side_lunge's trailing knee reads 3-8). The straight leg carries little of
+    # the load: no reading and no pair; the bent knee reads at its bottom.
+    t = steady_times(duration_s=3.0)
+    shape = bump(t, 1.5, 2.0, 1.0)
+    frames = make_frames(
+        t, depth=0.3 * shape, fppa_left_deg=4 + 10 * shape, fppa_right_deg=2 + 6 * shape,
+        knee_flexion_left_deg=np.full(t.size, 5.0), knee_flexion_right_deg=50 * shape,
+    )  # fmt: skip
+    m = rep_metrics(frames, Rep(1, 25, 45, 65, None), pelvic_reference="standing", single_leg=False)
+    assert (m.straight_leg_left, m.straight_leg_right) == (True, False)
+    assert math.isnan(m.fppa_read_left_deg) and m.fppa_read_left_frame is None
+    assert (m.fppa_read_right_frame, m.fppa_read_right_deg) == (45, pytest.approx(8.0))
+    assert m.fppa_pair_frame is None
+    # Knees 45 deg apart but the straighter one bent 35 (a deep squat, one knee deeper): read.
+    squat = frames.assign(knee_flexion_left_deg=35.0, knee_flexion_right_deg=35 + 45 * shape)
+    both = rep_metrics(squat, Rep(1, 25, 45, 65, None), pelvic_reference="standing",
+                       single_leg=False)  # fmt: skip
+    assert not both.straight_leg_left and both.fppa_read_left_deg == pytest.approx(14.0)
+
+
 def test_a_lifted_leg_is_never_past_the_limit():
     # A single-leg rep on the left: the lifted right thigh points at the camera (0.2 of its
     # standing length) at the bottom. It is not measured, so it is not "past the limit"

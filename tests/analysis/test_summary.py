@@ -40,6 +40,7 @@ def rep(
         fppa_bottom_right_deg=read[1] if at_bottom else NAN,
         fppa_valid_bottom_left=at_bottom, fppa_valid_bottom_right=at_bottom,
         past_fppa_limit_left=past[0], past_fppa_limit_right=past[1],
+        straight_leg_left=False, straight_leg_right=False,
         fppa_read_left_deg=read[0], fppa_read_right_deg=read[1],
         fppa_model_read_left_deg=read[0] / 1.25, fppa_model_read_right_deg=read[1] / 1.25,
         fppa_refined_read_left_deg=NAN, fppa_refined_read_right_deg=NAN,
@@ -149,6 +150,15 @@ def test_single_leg_sides_are_each_legs_stance_reps():
     assert (d.deg, d.method, d.status) == (pytest.approx(11.0), "stance reps", "real")
     one = side_difference(tuple(reps[:3]), "single-leg-squat", TH, frontal=True)
     assert one.status == "one leg only"
+
+
+def test_no_side_comparison_when_no_rep_bends_both_knees_alike():
+    # A side lunge: every rep bends one knee far more than the other (5 against 110 deg).
+    lunge = [rep(i, read=(4.0, NAN), flexion=(5.0, 110.0)) for i in range(1, 4)]
+    d = side_difference(tuple(lunge), "squat", TH, frontal=True)
+    assert d.status == "knees bent unequally" and math.isnan(d.deg)
+    deep = [rep(i, read=(NAN, NAN), past=(True, True)) for i in range(1, 4)]
+    assert side_difference(tuple(deep), "squat", TH, frontal=True).status == "past the limit"
 
 
 def test_pelvic_verdict_from_the_mean_peak_with_a_baseline_only():

@@ -180,6 +180,21 @@ def test_pistol_squats_on_either_leg_through_camera_pans(shared_videos):
     assert "a hip hike" in card
 
 
+def test_a_side_lunge_reads_neither_knee_and_says_why(shared_videos):
+    # nowva_side_lunge: each rep bends one knee past 100 deg while the other stays straight.
+    # The straight leg's angle once read "in line over the foot" (4 deg) while the loaded
+    # knee went unread; now neither has a number, and each card says why.
+    s = analyze(shared_videos / "front" / "nowva_side_lunge.mp4")
+    assert len(s.reps) >= 8
+    assert all(r.straight_leg_left and r.past_fppa_limit_right for r in s.reps)
+    assert s.summary.left.verdict == s.summary.right.verdict == "not measurable"
+    straight = knee_verdict(s, "left").sentence
+    assert "this knee stayed nearly straight while the other bent" in straight
+    assert "the knee bent past 50°" in knee_verdict(s, "right").sentence
+    assert s.summary.side_difference.status == "knees bent unequally"
+    assert "straight" in rep_table(s)
+
+
 def test_side_view_is_refused(shared_videos):
     with pytest.raises(WrongViewError, match="from the side"):
         analyze(shared_videos / "side" / "hsuhui_squat_test.mp4")

@@ -83,6 +83,8 @@ class RepMetrics:
     fppa_valid_bottom_right: bool
     past_fppa_limit_left: bool  # measured knee past the FPPA depth limit at the bottom
     past_fppa_limit_right: bool
+    straight_leg_left: bool  # stayed straight while the other knee bent (a lunge): not read
+    straight_leg_right: bool
     fppa_read_left_deg: float
     fppa_read_right_deg: float
     fppa_model_read_left_deg: float  # MediaPipe's own reading, before calibration
@@ -163,6 +165,10 @@ _METRIC_COLUMNS = (
 
 PEAK_WINDOW_FRAMES = 5
 MAX_SQUAT_FLEXION_GAP_DEG = 40.0
+# A knee bent at most this much at a rep's bottom is as straight as standing: MediaPipe's
+# world angle reads standing knees at 13-38 deg (5th-95th percentile over six front clips
+# of ../shared/videos, medians 15-32), nowva_side_lunge's trailing knee at its bottoms 3-8.
+STRAIGHT_KNEE_MAX_DEG = 30.0
 NAN = float("nan")
 
 
@@ -235,17 +241,37 @@ def _past_the_limit(span: pd.DataFrame, k: int, side: str, *, single_leg: bool) 
     return bool(flexion > MAX_FLEXION_DEG[kind] or thigh < min_thigh)
 
 
+def _straight_leg(span: pd.DataFrame, k: int) -> str | None:
+    """The knee that stays straight while the other bends at the bottom (a lunge), or None.
+
+    A bilateral rep whose knees bend more than ``MAX_SQUAT_FLEXION_GAP_DEG``
+    apart, one of them at most ``STRAIGHT_KNEE_MAX_DEG``, is a lunge or a
+    split stance (nowva_side_lunge: 5 deg against 110). The straight leg
+    carries little of the load, so its angle is the leg's static alignment,
+    not how the knee holds under load: the report once called it "in line
+    over the foot" while the loaded knee went unread.
+    """
+    left = float_column(span, "knee_flexion_left_deg")[k]
+    right = float_column(span, "knee_flexion_right_deg")[k]
+    straighter = min(left, right)
+    if not (abs(left - right) > MAX_SQUAT_FLEXION_GAP_DEG and straighter <= STRAIGHT_KNEE_MAX_DEG):
+        return None
+    return "left" if left < right else "right"
+
+
 def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool, stance: str | None) -> dict:
     """FPPA at the bottom and the rep's reading per side, and the paired frame.
 
     A measured knee (both in a bilateral rep, the ``stance`` leg's in a
     single-leg one) past the limit at the bottom (`_past_the_limit`) has none of
-    them, and the rep no paired frame. A lifted leg is never measured, however
+    them, and the rep no paired frame; nor has the straight leg of a bilateral
+    rep whose other knee bends far more (`_straight_leg`). A lifted leg is never measured, however
     it bends, so it is never "past the limit" either: its knee's card would
     otherwise count a rep stood on the other leg.
     """
     labels = span.index.to_numpy()
     depth = float_column(span, "depth")
+    straight = None if single_leg else _straight_leg(span, k)
     out: dict = {}
     valid = {}
     for side in STANCE_SIDES:
@@ -254,7 +280,8 @@ def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool, stance: str | 
         measured = stance in (None, side)
         past = measured and _past_the_limit(span, k, side, single_leg=single_leg)
         out[f"past_fppa_limit_{side}"] = past
-        if past:
+        out[f"straight_leg_{side}"] = side == straight
+        if past or side == straight:
             ok = np.zeros_like(ok)
         valid[side] = ok
         out[f"fppa_valid_bottom_{side}"] = bool(ok[k])

@@ -81,6 +81,7 @@ def _side_summary(
         max_knee_flexion_read_deg=float(flexion.max()) if flexion.size else float("nan"),
         reps_flagged=int((values >= above).sum()),
         reps_past_limit=sum(getattr(rep, f"past_fppa_limit_{side}") for rep in reps),
+        reps_straight=sum(getattr(rep, f"straight_leg_{side}") for rep in reps),
     )
 
 
@@ -118,8 +119,10 @@ def side_difference(
         pairs = _finite([r.fppa_pair_left_deg - r.fppa_pair_right_deg for r in reps if r.symmetric])
         counts = {side: int(pairs.size) for side in STANCE_SIDES}
         if not pairs.size:
-            deep = any(r.past_fppa_limit_left or r.past_fppa_limit_right for r in reps)
+            alike = [r for r in reps if r.symmetric]
+            deep = any(r.past_fppa_limit_left or r.past_fppa_limit_right for r in alike)
             why = "past the limit" if deep else "no frame with both knees"
+            why = why if alike or not reps else "knees bent unequally"
             return SideDifference(float("nan"), method, counts, why)
         diff = float(pairs.mean())
         consistent = bool((pairs > 0).all() or (pairs < 0).all())

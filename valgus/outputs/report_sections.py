@@ -240,12 +240,18 @@ def _reading(rep: RepMetrics, side: str, above: float, marked: float) -> str:
 def _rep_row(session: Session, rep: RepMetrics) -> str:
     th = session.thresholds
     fa, fm = th.fppa_above_deg.value, th.fppa_marked_deg.value
-    # The free leg of this rep (or a leg never stood on): "lifted", not a dash, which the
-    # table's note keeps for a knee past the depth where FPPA is read.
+    # The free leg of this rep (or a leg never stood on): "lifted", and the straight leg of a
+    # lunge "straight", not a dash, which the table's note keeps for a knee past the depth
+    # where FPPA is read.
     free = {"left", "right"} - {rep.stance_side} if rep.stance_side else set()
     lifted = lifted_sides(session) | free
     fppa = [
-        "lifted" if side in lifted else _reading(rep, side, fa, fm) for side in ("left", "right")
+        "lifted"
+        if side in lifted
+        else "straight"
+        if getattr(rep, f"straight_leg_{side}")
+        else _reading(rep, side, fa, fm)
+        for side in ("left", "right")
     ]
     paired = session.movement == "squat" and rep.symmetric
     values = (

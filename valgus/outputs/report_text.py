@@ -97,8 +97,8 @@ def knee_verdict(session: Session, side: str) -> Verdict:
     if s.verdict == NOT_MEASURABLE:
         if lifted:
             why = "The lifted leg in this test: not assessed."
-        elif s.reps_past_limit:
-            why = past_limit_text(session, s)
+        elif s.reps_past_limit or s.reps_straight:
+            why = _not_read_text(session, s)
         else:
             why = "Could not be measured: the leg was out of view or turned from the camera."
         return Verdict(title, NOT_MEASURABLE, why)
@@ -142,8 +142,13 @@ def _knee_numbers(session: Session, side: str, close: bool) -> list[str]:
                 f"Not read in {s.reps_past_limit} {rep_noun(session.movement, s.reps_past_limit)}"
                 f" where {past_limit(session)} at the bottom."
             )
-    elif s.reps_past_limit:
-        out.append(past_limit_text(session, s))
+        if s.reps_straight:
+            out.append(
+                f"Not read in {s.reps_straight} {rep_noun(session.movement, s.reps_straight)}"
+                f" where {STRAIGHT_LEG}."
+            )
+    elif s.reps_past_limit or s.reps_straight:
+        out.append(_not_read_text(session, s))
     else:
         out.append("FPPA could not be read in any rep (the leg was out of view or turned).")
     change = summary.kasr_change_bottom_mean
@@ -186,6 +191,28 @@ def past_limit_text(session: Session, s: SideSummary) -> str:
     if np.isfinite(session.summary.kasr_change_bottom_mean):
         text += " At depth the knees are judged by how far apart they stay (below)."
     return text + " For a knee angle, film a single-leg squat or squat to about half depth."
+
+
+STRAIGHT_LEG = "it stayed nearly straight while the other knee bent (a lunge or a split stance)"
+
+
+def _not_read_text(session: Session, s: SideSummary) -> str:
+    """Why a knee has no FPPA reading in any rep: past the depth limit, or the straight leg."""
+    parts = [past_limit_text(session, s)] if s.reps_past_limit else []
+    if s.reps_straight:
+        reps = len(session.reps)
+        where = (
+            f"in every {rep_noun(session.movement)}"
+            if s.reps_straight == reps
+            else f"in {s.reps_straight} of {reps} {rep_noun(session.movement, 2)}"
+        )
+        parts.append(
+            f"FPPA is not read: {where} this knee stayed nearly straight while the other bent "
+            "(a lunge or a split stance), and a straight leg carries little of the load, so "
+            "its angle does not show how the knee holds under it. For a knee angle, film a "
+            "squat with both knees bending alike, or a single-leg squat."
+        )
+    return " ".join(parts)
 
 
 def _inward_word(value: float) -> str:
@@ -279,6 +306,11 @@ def asymmetry_note(session: Session) -> str:
         return (
             "Left and right FPPA are not compared: the knees bent past the depth where FPPA "
             "is read (see each knee above)."
+        )
+    if d.status == "knees bent unequally":
+        return (
+            "Left and right FPPA are not compared: the knees bent unequally in every rep (a "
+            "lunge or a split stance). Compare the sides with a single-leg squat on each leg."
         )
     how = (
         "both knees at the same frame of each rep"
