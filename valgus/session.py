@@ -125,6 +125,11 @@ class Summary:
     pelvic_drop_frames: int
     pelvic_drop_seconds: float
 
+    @property
+    def pelvis_per_leg(self) -> bool:
+        """A single-leg task with a pelvic drop measured standing on each leg."""
+        return len(self.pelvis_by_stance) > 1
+
 
 @dataclass(frozen=True)
 class Session:

@@ -265,9 +265,9 @@ def _fppa_fields(span: pd.DataFrame, k: int, *, single_leg: bool, stance: str | 
     A measured knee (both in a bilateral rep, the ``stance`` leg's in a
     single-leg one) past the limit at the bottom (`_past_the_limit`) has none of
     them, and the rep no paired frame; nor has the straight leg of a bilateral
-    rep whose other knee bends far more (`_straight_leg`). A lifted leg is never measured, however
-    it bends, so it is never "past the limit" either: its knee's card would
-    otherwise count a rep stood on the other leg.
+    rep whose other knee bends far more (`_straight_leg`). A lifted leg is
+    never measured, however it bends, so it is never "past the limit" either:
+    its knee's card would otherwise count a rep stood on the other leg.
     """
     labels = span.index.to_numpy()
     depth = float_column(span, "depth")

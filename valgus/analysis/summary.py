@@ -120,9 +120,12 @@ def side_difference(
         counts = {side: int(pairs.size) for side in STANCE_SIDES}
         if not pairs.size:
             alike = [r for r in reps if r.symmetric]
-            deep = any(r.past_fppa_limit_left or r.past_fppa_limit_right for r in alike)
-            why = "past the limit" if deep else "no frame with both knees"
-            why = why if alike or not reps else "knees bent unequally"
+            if reps and not alike:
+                why = "knees bent unequally"
+            elif any(r.past_fppa_limit_left or r.past_fppa_limit_right for r in alike):
+                why = "past the limit"
+            else:
+                why = "no frame with both knees"
             return SideDifference(float("nan"), method, counts, why)
         diff = float(pairs.mean())
         consistent = bool((pairs > 0).all() or (pairs < 0).all())

@@ -115,7 +115,7 @@ class Findings:
             asymmetry_exceeds_sdd=s.side_difference.status == "real",
             knees_borderline=tuple(side for side in SIDES if borderline(session, side)),
             knee_evidence={side: knee_evidence(s, side) for side in SIDES},
-            pelvic_stance_side=s.pelvic_stance_side if len(s.pelvis_by_stance) > 1 else None,
+            pelvic_stance_side=s.pelvic_stance_side if s.pelvis_per_leg else None,
         )
 
     @property

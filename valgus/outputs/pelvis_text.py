@@ -7,7 +7,7 @@ shared wording helpers), which it uses.
 from __future__ import annotations
 
 from valgus.analysis.flags import NOT_MEASURABLE, VERDICTS
-from valgus.outputs.report_text import Verdict, both_stance_legs, deg, rep_noun
+from valgus.outputs.report_text import Verdict, deg, rep_noun
 from valgus.session import Session
 
 # On rendered clips with a known drop, valgus read about half of it (docs/validation.md,
@@ -35,7 +35,7 @@ def pelvis_verdict(session: Session) -> Verdict:
         VERDICTS[1]: f"The pelvis {moved} more than normal.",
         VERDICTS[2]: f"The pelvis {moved} markedly.",
     }[s.pelvic_verdict]
-    on = f" on the {s.pelvic_stance_side} leg" if both_stance_legs(session) else ""
+    on = f" on the {s.pelvic_stance_side} leg" if s.pelvis_per_leg else ""
     n = s.pelvic_reps_measured
     numbers = _pelvis_numbers(session)
     if s.pelvic_reps_flagged and s.pelvic_verdict == VERDICTS[0]:
@@ -64,7 +64,7 @@ def _pelvis_numbers(session: Session) -> list[str]:
     s = session.summary
     above = session.thresholds.pelvic_drop_above_deg.value
     cut = f"above normal from {above:g}°."
-    if not both_stance_legs(session):
+    if not s.pelvis_per_leg:
         what = "tilt" if session.movement == "squat" else "drop"
         n = s.pelvic_reps_measured
         on = f" standing on the {s.pelvic_stance_side} leg" if s.pelvic_stance_side else ""

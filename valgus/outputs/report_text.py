@@ -278,14 +278,9 @@ def overview(session: Session) -> str:
         VERDICTS[2]: "the pelvis dropped markedly",
         NOT_MEASURABLE: "pelvic drop could not be measured",
     }[session.summary.pelvic_verdict]
-    if both_stance_legs(session) and session.summary.pelvic_verdict in VERDICTS[1:]:
+    if session.summary.pelvis_per_leg and session.summary.pelvic_verdict in VERDICTS[1:]:
         pelvic += f" standing on the {session.summary.pelvic_stance_side} leg"
     return f"Over {n} {rep_noun(session.movement, n)}: {knees}, and {pelvic}."
-
-
-def both_stance_legs(session: Session) -> bool:
-    """A single-leg task with a pelvic drop measured standing on each leg."""
-    return len(session.summary.pelvis_by_stance) > 1
 
 
 def asymmetry_note(session: Session) -> str:
