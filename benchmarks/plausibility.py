@@ -133,11 +133,7 @@ def check_fppa_band(report: dict, frames: list[dict]) -> list[str]:
     for side in ("left", "right"):
         shown = [_float(r[f"fppa_{side}_deg"]) for r in frames if r[f"fppa_valid_{side}"] == "True"]
         shown += [_float(str(rep.get(f"fppa_{side}_deg"))) for rep in report["reps"]]
-        shown += [
-            _float(str(rep["detail"].get(key)))
-            for rep in report["reps"]
-            for key in (f"fppa_bottom_{side}_deg",)
-        ]
+        shown += [_float(str(rep["detail"][f"fppa_bottom_{side}_deg"])) for rep in report["reps"]]
         out = [v for v in shown if math.isfinite(v) and not BAND[0] <= v <= BAND[1]]
         if out:
             bad.append(f"fppa_band: {side} FPPA {min(out):.0f}..{max(out):.0f} shown as valid")
@@ -184,8 +180,8 @@ def check_pelvis(report: dict, frames: list[dict], html: str) -> list[str]:
     if any(abs(v) > MAX_PELVIS_DEG for v in drops if math.isfinite(v)):
         bad.append("pelvic_rule: a pelvic drop beyond 20 deg is shown")
     # A single-leg task grades each stance leg apart and heads with the worse one.
-    graded = [(s.get("pelvic_stance_side"), s["pelvic_verdict"])]
-    graded += [(p["stance_side"], p["verdict"]) for p in s.get("pelvis_by_stance") or []]
+    graded = [(s["pelvic_stance_side"], s["pelvic_verdict"])]
+    graded += [(p["stance_side"], p["verdict"]) for p in s["pelvis_by_stance"]]
     for leg, word in graded:
         based = [
             r
